@@ -1,0 +1,143 @@
+using System.Reflection;
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace OpenStack.Actors.Config;
+
+/// <summary>Settings of the transport pool (HOCON <c>openstack.session.transport</c>).</summary>
+public sealed record TransportSettings
+{
+    /// <summary>TransportActors in the pool.</summary>
+    public int PoolSize { get; init; } = 4;
+
+    /// <summary>round-robin, random or smallest-mailbox.</summary>
+    public string Routing { get; init; } = "round-robin";
+
+    /// <summary>Requests one TransportActor has on the wire at once.</summary>
+    public int MaxInFlightPerTransport { get; init; } = 64;
+
+    /// <summary>Connection limit per server of the shared handler.</summary>
+    public int MaxConnectionsPerServer { get; init; } = 256;
+
+    /// <summary>TCP/TLS connect timeout.</summary>
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Idle pooled connections are closed after this.</summary>
+    public TimeSpan PooledConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(50);
+
+    /// <summary>Pooled connections are recycled after this (DNS changes are seen).</summary>
+    public TimeSpan PooledConnectionLifetime { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Verify server certificates.</summary>
+    public bool VerifyTls { get; init; } = true;
+
+    /// <summary>A PEM bundle of CA certificates to trust, or null for the system store.</summary>
+    public string? CaFile { get; init; }
+}
+
+/// <summary>Session settings (HOCON <c>openstack.session</c>).</summary>
+public sealed record SessionSettings
+{
+    /// <summary>Timeout of one HTTP attempt.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Timeout of one Keystone token request.</summary>
+    public TimeSpan AuthTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Turn 4xx/5xx into <see cref="Session.HttpErrorException"/>.</summary>
+    public bool RaiseOnError { get; init; } = true;
+
+    /// <summary>Send tokens to hosts outside the catalog.</summary>
+    public bool AllowTokenToForeignHosts { get; init; }
+
+    /// <summary>Redirects followed at most.</summary>
+    public int MaxRedirects { get; init; } = 30;
+
+    /// <summary>Extra time before the session answers a lost reply with a timeout itself.</summary>
+    public TimeSpan ReplyGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Attempts for retriable failures of idempotent requests.</summary>
+    public int MaxAttempts { get; init; } = 5;
+
+    /// <summary>Statuses retried for idempotent requests.</summary>
+    public IReadOnlySet<int> RetriableStatuses { get; init; } = new HashSet<int> { 408, 429, 500, 502, 503, 504 };
+
+    /// <summary>First backoff step.</summary>
+    public TimeSpan MinBackoff { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Backoff cap.</summary>
+    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Renew the token this long before it expires.</summary>
+    public TimeSpan RenewBeforeExpiry { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>Random extra earliness of renewals.</summary>
+    public TimeSpan RenewJitter { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long refused credentials are answered from memory.</summary>
+    public TimeSpan BadCredentialsHold { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Transport pool settings.</summary>
+    public TransportSettings Transport { get; init; } = new();
+
+    /// <summary>The longest a caller can wait for a reply: every attempt, its backoff and two token requests.
+    /// The facade's Ask timeout; the session itself answers before it.</summary>
+    public TimeSpan MaxReplyTime(TimeSpan? attemptTimeout = null, int? attempts = null)
+    {
+        var n = Math.Max(1, attempts ?? MaxAttempts);
+        var attempt = (attemptTimeout ?? RequestTimeout) + ReplyGrace;
+        return attempt * (n + 1) + (AuthTimeout + ReplyGrace) * 2 + MaxBackoff * (n - 1);
+    }
+
+    /// <summary>The library's defaults: the embedded <c>reference.conf</c>.</summary>
+    public static Akka.Configuration.Config DefaultConfig()
+    {
+        using var stream = typeof(SessionSettings).Assembly.GetManifestResourceStream("OpenStack.Actors.reference.conf")
+            ?? throw new InvalidOperationException("OpenStack.Actors.reference.conf is not embedded");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+
+    /// <summary>Reads <c>openstack.session</c> from the system's config, falling back to the defaults.</summary>
+    public static SessionSettings Create(ActorSystem system) => Create(system.Settings.Config);
+
+    /// <summary>Reads <c>openstack.session</c> from a config, falling back to the defaults.</summary>
+    public static SessionSettings Create(Akka.Configuration.Config config)
+    {
+        var c = config.WithFallback(DefaultConfig()).GetConfig("openstack.session");
+        var t = c.GetConfig("transport");
+        var caFile = t.GetString("ca-file", "");
+        return new SessionSettings
+        {
+            RequestTimeout = c.GetTimeSpan("request-timeout"),
+            AuthTimeout = c.GetTimeSpan("auth-timeout"),
+            RaiseOnError = c.GetBoolean("raise-on-error"),
+            AllowTokenToForeignHosts = c.GetBoolean("allow-token-to-foreign-hosts"),
+            MaxRedirects = c.GetInt("max-redirects"),
+            ReplyGrace = c.GetTimeSpan("reply-grace"),
+            MaxAttempts = Math.Max(1, c.GetInt("retry.max-attempts")),
+            RetriableStatuses = c.GetIntList("retry.statuses").ToHashSet(),
+            MinBackoff = c.GetTimeSpan("retry.min-backoff"),
+            MaxBackoff = c.GetTimeSpan("retry.max-backoff"),
+            RenewBeforeExpiry = c.GetTimeSpan("token.renew-before-expiry"),
+            RenewJitter = c.GetTimeSpan("token.renew-jitter"),
+            BadCredentialsHold = c.GetTimeSpan("token.bad-credentials-hold"),
+            Transport = new TransportSettings
+            {
+                PoolSize = Math.Max(1, t.GetInt("pool-size")),
+                Routing = t.GetString("routing"),
+                MaxInFlightPerTransport = Math.Max(1, t.GetInt("max-in-flight-per-transport")),
+                MaxConnectionsPerServer = Math.Max(1, t.GetInt("max-connections-per-server")),
+                ConnectTimeout = t.GetTimeSpan("connect-timeout"),
+                PooledConnectionIdleTimeout = t.GetTimeSpan("pooled-connection-idle-timeout"),
+                PooledConnectionLifetime = t.GetTimeSpan("pooled-connection-lifetime"),
+                VerifyTls = t.GetBoolean("verify-tls"),
+                CaFile = string.IsNullOrWhiteSpace(caFile) ? null : caFile,
+            },
+        };
+    }
+
+    /// <summary>The <c>User-Agent</c> sent with every request.</summary>
+    public static string UserAgent { get; } =
+        "OpenStack.Actors/" + (typeof(SessionSettings).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0");
+}

@@ -1,0 +1,43 @@
+namespace OpenStack.Actors;
+
+/// <summary>Keeps secrets out of logs, messages and reports.</summary>
+internal static class Redaction
+{
+    /// <summary>Query parameters whose values are credentials (Swift temp urls, S3-style signatures).</summary>
+    private static readonly string[] SecretQueryKeys = ["temp_url_sig", "signature", "x-amz-signature", "token", "password", "secret"];
+
+    /// <summary>Headers whose values are credentials.</summary>
+    internal static bool IsSecretHeader(string name) =>
+        name.Equals("X-Auth-Token", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("X-Subject-Token", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("X-Service-Token", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("X-Storage-Token", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("Secret", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("Password", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The url with user info and secret query values replaced by <c>***</c>.</summary>
+    internal static string Url(Uri url)
+    {
+        if (!url.IsAbsoluteUri) return url.OriginalString;
+        var builder = new UriBuilder(url);
+        if (!string.IsNullOrEmpty(builder.UserName) || !string.IsNullOrEmpty(builder.Password))
+        {
+            builder.UserName = "***";
+            builder.Password = "";
+        }
+        if (!string.IsNullOrEmpty(builder.Query))
+        {
+            var parts = builder.Query.TrimStart('?').Split('&');
+            for (var i = 0; i < parts.Length; i++)
+            {
+                var eq = parts[i].IndexOf('=');
+                var key = eq < 0 ? parts[i] : parts[i][..eq];
+                if (SecretQueryKeys.Any(s => key.Equals(s, StringComparison.OrdinalIgnoreCase)))
+                    parts[i] = key + "=***";
+            }
+            builder.Query = string.Join('&', parts);
+        }
+        return builder.Uri.GetComponents(UriComponents.AbsoluteUri, UriFormat.UriEscaped);
+    }
+}

@@ -1,0 +1,91 @@
+using Akka.Actor;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Config;
+
+namespace OpenStack.Actors.Session;
+
+/// <summary>
+/// The Task-returning facade over a SessionActor: the six verbs of openstacksdk's first Session.
+/// Every call is an Ask with a timeout longer than anything the session itself waits, so the session's own
+/// typed answer (timeout, connection failure...) arrives first.
+/// </summary>
+public sealed class OpenStackSession
+{
+    /// <summary>Wraps a SessionActor.</summary>
+    public OpenStackSession(IActorRef actor, SessionSettings settings)
+    {
+        Actor = actor;
+        Settings = settings;
+    }
+
+    /// <summary>The SessionActor, for message-based callers.</summary>
+    public IActorRef Actor { get; }
+
+    /// <summary>The session's settings.</summary>
+    public SessionSettings Settings { get; }
+
+    /// <summary>Sends a request and returns the response.</summary>
+    /// <exception cref="OpenStackException">The typed failure the session replied with.</exception>
+    public async Task<OpenStackResponse> SendAsync(OpenStackRequest request, CancellationToken cancellationToken = default)
+    {
+        var options = request.Options ?? RequestOptions.Default;
+        var reply = await Actor.Ask<object>(request, Settings.MaxReplyTime(options.Timeout, options.MaxAttempts), cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            OpenStackResponse response => response,
+            RequestFailed failed => throw failed.Error,
+            _ => throw new OpenStackException($"Unexpected reply {reply.GetType().Name} to {request}"),
+        };
+    }
+
+    /// <summary>The current token and catalog (fetched if needed).</summary>
+    public async Task<AccessInfo> GetAccessAsync(CancellationToken cancellationToken = default)
+    {
+        var reply = await Actor.Ask<object>(GetAccess.Instance, (Settings.AuthTimeout + Settings.ReplyGrace) * 2, cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            AccessGranted granted => granted.Access,
+            AccessDenied denied => throw denied.Error,
+            _ => throw new OpenStackException($"Unexpected reply {reply.GetType().Name} to GetAccess"),
+        };
+    }
+
+    /// <summary>The session's counters.</summary>
+    public Task<SessionStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
+        Actor.Ask<SessionStats>(GetSessionStats.Instance, Settings.ReplyGrace, cancellationToken);
+
+    /// <summary>HEAD.</summary>
+    public Task<OpenStackResponse> HeadAsync(string url, ServiceFilter? service = null, bool authenticate = true, RequestOptions? options = null,
+        IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        SendAsync(Build(HttpMethod.Head, url, null, service, authenticate, options, headers), cancellationToken);
+
+    /// <summary>GET.</summary>
+    public Task<OpenStackResponse> GetAsync(string url, ServiceFilter? service = null, bool authenticate = true, RequestOptions? options = null,
+        IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        SendAsync(Build(HttpMethod.Get, url, null, service, authenticate, options, headers), cancellationToken);
+
+    /// <summary>DELETE.</summary>
+    public Task<OpenStackResponse> DeleteAsync(string url, ServiceFilter? service = null, bool authenticate = true, RequestOptions? options = null,
+        IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        SendAsync(Build(HttpMethod.Delete, url, null, service, authenticate, options, headers), cancellationToken);
+
+    /// <summary>POST.</summary>
+    public Task<OpenStackResponse> PostAsync(string url, RequestBody? body, ServiceFilter? service = null, bool authenticate = true,
+        RequestOptions? options = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        SendAsync(Build(HttpMethod.Post, url, body, service, authenticate, options, headers), cancellationToken);
+
+    /// <summary>PUT.</summary>
+    public Task<OpenStackResponse> PutAsync(string url, RequestBody? body, ServiceFilter? service = null, bool authenticate = true,
+        RequestOptions? options = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        SendAsync(Build(HttpMethod.Put, url, body, service, authenticate, options, headers), cancellationToken);
+
+    /// <summary>PATCH.</summary>
+    public Task<OpenStackResponse> PatchAsync(string url, RequestBody? body, ServiceFilter? service = null, bool authenticate = true,
+        RequestOptions? options = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
+        SendAsync(Build(HttpMethod.Patch, url, body, service, authenticate, options, headers), cancellationToken);
+
+    private static OpenStackRequest Build(HttpMethod method, string url, RequestBody? body, ServiceFilter? service, bool authenticate,
+        RequestOptions? options, IReadOnlyDictionary<string, string>? headers) =>
+        new(method, url) { Body = body, Service = service, Authenticate = authenticate, Options = options, Headers = headers };
+}

@@ -1,0 +1,415 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+using Akka.Actor;
+using Akka.Event;
+using Akka.Util;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Config;
+using OpenStack.Actors.Transport;
+
+namespace OpenStack.Actors.Session;
+
+/// <summary>
+/// The session: supervises an <see cref="AuthenticatorActor"/> and a pool of <see cref="TransportActor"/>s,
+/// resolves endpoints from the catalog, attaches the token only to the cloud's own endpoints, reauthenticates once
+/// on 401 (through the authenticator's supervisor), retries idempotent requests on transient failures, and answers
+/// every <see cref="OpenStackRequest"/> exactly once with an <see cref="OpenStackResponse"/> or <see cref="RequestFailed"/>,
+/// also on timeouts, restarts and shutdown.
+/// </summary>
+public sealed class SessionActor : ReceiveActor, IWithTimers
+{
+    private const string SweepTimer = "sweep";
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
+
+    private readonly IAuthenticator _authenticator;
+    private readonly SessionSettings _settings;
+    private readonly HttpMessageHandler? _handler;
+    private readonly IActorRef? _transportOverride;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+
+    private readonly Dictionary<long, Pending> _pending = new();
+    private readonly List<Pending> _awaitingAccess = new();
+    private HttpClient _http = null!;
+    private IActorRef _auth = ActorRefs.Nobody;
+    private IActorRef _transport = ActorRefs.Nobody;
+    private AccessInfo? _access;
+    private bool _accessRequested;
+    private long _nextId;
+    private long _reauthentications;
+
+    /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
+    public SessionActor(IAuthenticator authenticator, SessionSettings settings, HttpMessageHandler? handler = null, IActorRef? transport = null)
+    {
+        _authenticator = authenticator;
+        _settings = settings;
+        _handler = handler;
+        _transportOverride = transport;
+
+        Receive<OpenStackRequest>(OnRequest);
+        Receive<TransportResult>(OnTransportResult);
+        Receive<AccessGranted>(granted =>
+        {
+            _accessRequested = false;
+            _access = granted.Access;
+            DispatchAwaiting();
+        });
+        Receive<AccessRenewed>(renewed => _access = renewed.Access);
+        Receive<AccessDenied>(denied =>
+        {
+            _accessRequested = false;
+            var waiting = _awaitingAccess.ToArray();
+            _awaitingAccess.Clear();
+            foreach (var p in waiting) Fail(p, denied.Error);
+        });
+        Receive<RetryDue>(due =>
+        {
+            if (_pending.TryGetValue(due.Id, out var p)) Dispatch(p);
+        });
+        Receive<Sweep>(_ => SweepLostReplies());
+        Receive<GetAccess>(ask => _auth.Forward(ask));
+        Receive<GetSessionStats>(_ => Sender.Tell(new SessionStats(_pending.Count, _reauthentications, _access?.Generation)));
+    }
+
+    /// <summary>Props for a session.</summary>
+    /// <param name="authenticator">How tokens are obtained.</param>
+    /// <param name="settings">Settings, e.g. <see cref="SessionSettings.Create(ActorSystem)"/>.</param>
+    /// <param name="handler">An HTTP handler to use instead of a new <see cref="SocketsHttpHandler"/> (tests, proxies).</param>
+    /// <param name="transport">An actor to use instead of the TransportActor pool (tests script it with a probe).</param>
+    public static Props Props(IAuthenticator authenticator, SessionSettings settings, HttpMessageHandler? handler = null, IActorRef? transport = null) =>
+        Akka.Actor.Props.Create(() => new SessionActor(authenticator, settings, handler, transport));
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    private DateTimeOffset Now => Context.System.Scheduler.Now;
+
+    /// <inheritdoc />
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(ex =>
+        {
+            if (ex is StaleTokenException) _reauthentications++;
+            else _log.Error(ex, "A session child failed; restarting it");
+            return Directive.Restart;
+        });
+
+    /// <inheritdoc />
+    protected override void PreStart()
+    {
+        _http = new HttpClient(_handler ?? CreateHandler(_settings.Transport, _log), disposeHandler: _handler is null)
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // every exchange has its own timeout
+        };
+        _http.DefaultRequestHeaders.UserAgent.ParseAdd(SessionSettings.UserAgent);
+        _auth = Context.ActorOf(AuthenticatorActor.Props(_authenticator, _http, _settings), "authenticator");
+        _transport = _transportOverride ?? Context.ActorOf(TransportActor.PoolProps(_http, _settings.Transport), "transport");
+        Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SweepInterval);
+    }
+
+    /// <summary>The shared handler: one connection pool for the whole session.</summary>
+    internal static SocketsHttpHandler CreateHandler(TransportSettings t, ILoggingAdapter log)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = t.MaxConnectionsPerServer,
+            ConnectTimeout = t.ConnectTimeout,
+            PooledConnectionIdleTimeout = t.PooledConnectionIdleTimeout,
+            PooledConnectionLifetime = t.PooledConnectionLifetime,
+            AllowAutoRedirect = false, // followed by hand, so a token never follows a redirect to another host
+            AutomaticDecompression = DecompressionMethods.None, // Swift's ETag is the MD5 of the stored bytes
+            UseCookies = false,
+        };
+        if (!t.VerifyTls)
+        {
+            log.Warning("TLS certificate verification is OFF (openstack.session.transport.verify-tls = off): connections can be intercepted");
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        }
+        else if (t.CaFile is { } caFile)
+        {
+            var trusted = new X509Certificate2Collection();
+            trusted.ImportFromPemFile(caFile);
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+            {
+                if (errors == SslPolicyErrors.None) return true;
+                if (certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0) return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return chain.Build(new X509Certificate2(certificate));
+            };
+        }
+        return handler;
+    }
+
+    private void OnRequest(OpenStackRequest request)
+    {
+        var options = request.Options ?? RequestOptions.Default;
+        var p = new Pending(++_nextId, request, options, Sender);
+        var invalid = Validate(request);
+        if (invalid is not null)
+        {
+            Reply(p, new RequestFailed(invalid) { CorrelationId = request.CorrelationId });
+            return;
+        }
+        _pending.Add(p.Id, p);
+        Dispatch(p);
+    }
+
+    private static InvalidRequestException? Validate(OpenStackRequest request)
+    {
+        if (request.Url is null) return new InvalidRequestException("The url is missing");
+        if (request.Url.AsSpan().IndexOfAny('\r', '\n') >= 0) return new InvalidRequestException("The url contains CR or LF");
+        if (Uri.TryCreate(request.Url, UriKind.Absolute, out var absolute) && absolute.Scheme is not ("http" or "https") && !request.Url.StartsWith('/'))
+            return new InvalidRequestException($"The url '{request.Url}' is neither relative nor http(s)");
+        if (request.Headers is not null)
+            foreach (var (name, value) in request.Headers)
+            {
+                if (string.IsNullOrWhiteSpace(name) || name.AsSpan().IndexOfAny("\r\n: ") >= 0)
+                    return new InvalidRequestException($"Invalid header name '{name.ReplaceLineEndings(" ")}'");
+                if (value is null || value.AsSpan().IndexOfAny('\r', '\n') >= 0)
+                    return new InvalidRequestException($"The value of header '{name}' contains CR or LF");
+            }
+        return null;
+    }
+
+    private static bool IsAbsolute(string url, out Uri? uri) =>
+        Uri.TryCreate(url, UriKind.Absolute, out uri) && uri.Scheme is "http" or "https";
+
+    private bool NeedsAccess(Pending p) =>
+        p.Request.Authenticate || !IsAbsolute(p.Request.Url, out _) && p.Request.Service?.EndpointOverride is null;
+
+    private void Dispatch(Pending p)
+    {
+        if (!NeedsAccess(p))
+        {
+            Send(p, null);
+            return;
+        }
+        if (_access is not null && (_access.ExpiresAt is not { } exp || Now < exp))
+        {
+            Send(p, _access);
+            return;
+        }
+        p.Deadline = Now + _settings.AuthTimeout + _settings.ReplyGrace;
+        _awaitingAccess.Add(p);
+        if (!_accessRequested)
+        {
+            _accessRequested = true;
+            _auth.Tell(GetAccess.Instance);
+        }
+    }
+
+    private void DispatchAwaiting()
+    {
+        var waiting = _awaitingAccess.ToArray();
+        _awaitingAccess.Clear();
+        foreach (var p in waiting)
+            if (_pending.ContainsKey(p.Id)) Send(p, _access);
+    }
+
+    private void Send(Pending p, AccessInfo? access)
+    {
+        Uri url;
+        try
+        {
+            url = ResolveUrl(p.Request, access);
+        }
+        catch (OpenStackException e)
+        {
+            Fail(p, e);
+            return;
+        }
+
+        Auth.AuthToken? token = null;
+        p.TokenGeneration = null;
+        if (p.Request.Authenticate && access is not null)
+        {
+            var own = !IsAbsolute(p.Request.Url, out _) || access.IsOwnEndpoint(url);
+            if (own || p.Options.AllowTokenToForeignHost || _settings.AllowTokenToForeignHosts)
+            {
+                token = access.Token;
+                p.TokenGeneration = access.Generation;
+            }
+            else
+            {
+                _log.Warning("Not sending the token to {0}: its host is not in the catalog (RequestOptions.AllowTokenToForeignHost allows it)", Redaction.Url(url));
+            }
+        }
+        if (p.Attempt > 0 && p.Request.Body is { Rewindable: false })
+        {
+            Fail(p, new InvalidRequestException($"{p.Request.Method} {Redaction.Url(url)} must be sent again, but its body stream cannot be rewound"));
+            return;
+        }
+        p.Attempt++;
+        var timeout = p.Options.Timeout ?? _settings.RequestTimeout;
+        p.Deadline = Now + timeout + _settings.ReplyGrace;
+        _transport.Tell(new TransportRequest(p.Id, p.Request.Method, url, p.Request.Headers, p.Request.Body, token,
+            p.Options.StreamResponse, timeout, _settings.MaxRedirects));
+    }
+
+    /// <summary>keystoneauth's rule: a relative url is joined to the endpoint with exactly one slash.</summary>
+    private static Uri ResolveUrl(OpenStackRequest request, AccessInfo? access)
+    {
+        if (IsAbsolute(request.Url, out var absolute)) return absolute!;
+        Uri endpoint;
+        if (request.Service?.EndpointOverride is { } overridden) endpoint = overridden;
+        else if (access is null) throw new InvalidRequestException($"The relative url '{request.Url}' needs a token's catalog or an endpoint override");
+        else if (request.Service is not null) endpoint = access.Catalog.Resolve(request.Service);
+        else endpoint = access.Catalog.SingleEndpointUri
+            ?? throw new InvalidRequestException($"The relative url '{request.Url}' needs a service filter to choose an endpoint");
+        var joined = endpoint.AbsoluteUri.TrimEnd('/') + "/" + request.Url.TrimStart('/');
+        return Uri.TryCreate(joined, UriKind.Absolute, out var result)
+            ? result
+            : throw new InvalidRequestException($"'{request.Url}' does not make a valid url with endpoint {Redaction.Url(endpoint)}");
+    }
+
+    private void OnTransportResult(TransportResult result)
+    {
+        if (!_pending.TryGetValue(result.Id, out var p))
+        {
+            result.Response?.Dispose();   // answered already (lost-reply timeout): nobody reads this body
+            return;
+        }
+        if (result.Error is { } error)
+        {
+            if (error is ConnectionFailedException && MayRetry(p)) ScheduleRetry(p, null);
+            else Fail(p, error);
+            return;
+        }
+
+        var response = result.Response!;
+        if (response.Status == HttpStatusCode.Unauthorized && p.TokenGeneration is { } generation && !p.Reauthenticated
+            && p.Request.Body is null or { Rewindable: true })
+        {
+            // One transparent reauthentication. Only the first 401 for a generation reaches the authenticator:
+            // the others find the cached token already dropped (or replaced) and wait for / use its successor.
+            response.Dispose();
+            p.Reauthenticated = true;
+            p.Attempt--; // the retry after a reauthentication is not a retry of a transient failure
+            if (_access?.Generation == generation)
+            {
+                _access = null;
+                _auth.Tell(new TokenRejected(generation));
+            }
+            Dispatch(p);
+            return;
+        }
+        if (IsRetriableStatus(p, (int)response.Status) && MayRetry(p))
+        {
+            var retryAfter = RetryAfter(response, Now);
+            response.Dispose();
+            ScheduleRetry(p, retryAfter);
+            return;
+        }
+        if (!response.IsSuccess && (p.Options.RaiseOnError ?? _settings.RaiseOnError))
+        {
+            response.Dispose();
+            Fail(p, new HttpErrorException(response.Method, response.Url, response.Status, response.RequestId,
+                ErrorBodies.Message(response.Header("Content-Type"), response.Body.Span), response));
+            return;
+        }
+        _pending.Remove(p.Id);
+        Reply(p, response with { CorrelationId = p.Request.CorrelationId });
+    }
+
+    private bool IsRetriableStatus(Pending p, int status) =>
+        _settings.RetriableStatuses.Contains(status) || p.Options.ExtraRetriableStatuses?.Contains(status) == true;
+
+    private bool MayRetry(Pending p)
+    {
+        var idempotent = p.Request.Method == HttpMethod.Get || p.Request.Method == HttpMethod.Head
+            || p.Request.Method == HttpMethod.Put || p.Request.Method == HttpMethod.Delete || p.Request.Method == HttpMethod.Options;
+        return (idempotent || p.Options.RetryNonIdempotent)
+            && p.Attempt < (p.Options.MaxAttempts ?? _settings.MaxAttempts)
+            && p.Request.Body is null or { Rewindable: true };
+    }
+
+    /// <summary>Exponential backoff with full jitter; a server's Retry-After is a floor, never cut short.</summary>
+    private void ScheduleRetry(Pending p, TimeSpan? retryAfter)
+    {
+        var exponential = _settings.MinBackoff.TotalMilliseconds * Math.Pow(2, p.Attempt - 1);
+        var cap = Math.Min(_settings.MaxBackoff.TotalMilliseconds, exponential);
+        var delay = TimeSpan.FromMilliseconds(ThreadLocalRandom.Current.NextDouble() * cap);
+        if (retryAfter is { } floor && floor > delay) delay = floor;
+        p.Deadline = Now + delay + _settings.ReplyGrace;
+        _log.Debug("Retrying {0} in {1:F1} s (attempt {2})", p.Request, delay.TotalSeconds, p.Attempt + 1);
+        Timers.StartSingleTimer(("retry", p.Id), new RetryDue(p.Id), delay);
+    }
+
+    internal static TimeSpan? RetryAfter(OpenStackResponse response, DateTimeOffset now)
+    {
+        if (response.Header("Retry-After") is not { } value) return null;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return TimeSpan.FromSeconds(seconds);
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at > now ? at - now : null;
+    }
+
+    private void SweepLostReplies()
+    {
+        if (_pending.Count == 0) return;
+        var now = Now;
+        List<Pending>? lost = null;
+        foreach (var p in _pending.Values)
+            if (p.Deadline is { } deadline && now > deadline && !Timers.IsTimerActive(("retry", p.Id)))
+                (lost ??= []).Add(p);
+        if (lost is null) return;
+        foreach (var p in lost)
+        {
+            _awaitingAccess.Remove(p);
+            Fail(p, new RequestTimeoutException($"{p.Request} got no reply in time", (p.Options.Timeout ?? _settings.RequestTimeout) + _settings.ReplyGrace));
+        }
+    }
+
+    private void Fail(Pending p, OpenStackException error)
+    {
+        _pending.Remove(p.Id);
+        Timers.Cancel(("retry", p.Id));
+        Reply(p, new RequestFailed(error) { CorrelationId = p.Request.CorrelationId });
+    }
+
+    private void Reply(Pending p, object reply) => p.ReplyTo.Tell(reply, Self);
+
+    private void FailAll(string why)
+    {
+        foreach (var p in _pending.Values.ToArray()) Fail(p, new SessionStoppedException($"{p.Request} was not completed: {why}"));
+        _awaitingAccess.Clear();
+    }
+
+    /// <inheritdoc />
+    protected override void PreRestart(Exception reason, object message)
+    {
+        var answeredByFailAll = message is OpenStackRequest r && _pending.Values.Any(p => ReferenceEquals(p.Request, r));
+        FailAll($"the session restarted ({reason.GetType().Name})");
+        if (message is OpenStackRequest failed && !answeredByFailAll)
+            Sender.Tell(new RequestFailed(new SessionStoppedException($"{failed} failed: the session restarted")) { CorrelationId = failed.CorrelationId });
+        base.PreRestart(reason, message);
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        FailAll("the session stopped");
+        _http.Dispose();
+        base.PostStop();
+    }
+
+    private sealed class Pending(long id, OpenStackRequest request, RequestOptions options, IActorRef replyTo)
+    {
+        public long Id { get; } = id;
+        public OpenStackRequest Request { get; } = request;
+        public RequestOptions Options { get; } = options;
+        public IActorRef ReplyTo { get; } = replyTo;
+        public int Attempt { get; set; }
+        public bool Reauthenticated { get; set; }
+        public long? TokenGeneration { get; set; }
+        public DateTimeOffset? Deadline { get; set; }
+    }
+
+    private sealed record RetryDue(long Id);
+
+    private sealed record Sweep
+    {
+        public static readonly Sweep Instance = new();
+    }
+}

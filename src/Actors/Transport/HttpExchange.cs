@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Session;
+
+namespace OpenStack.Actors.Transport;
+
+/// <summary>One HTTP exchange, with redirects, timeout and typed failures. Shared by the transport and Keystone authenticators.</summary>
+internal static class HttpExchange
+{
+    internal const string TokenHeader = "X-Auth-Token";
+
+    /// <summary>Sends the request and returns the response (any status); throws only <see cref="OpenStackException"/>s.</summary>
+    internal static async Task<OpenStackResponse> SendAsync(
+        HttpClient client, HttpMethod method, Uri url, IReadOnlyDictionary<string, string>? headers, RequestBody? body,
+        AuthToken? token, bool streamResponse, TimeSpan timeout, int maxRedirects, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(timeout);
+        var origin = url;
+        HttpResponseMessage? response = null;
+        try
+        {
+            for (var redirects = 0; ; redirects++)
+            {
+                // The token only follows a redirect to the same origin: a redirect must not leak it elsewhere.
+                var sendToken = token is not null && ServiceCatalog.SameOrigin(origin, url) ? token : null;
+                using var request = Build(method, url, headers, body, sendToken);
+                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
+                var next = RedirectTarget(response, url);
+                if (next is null || redirects >= maxRedirects) break;
+                response.Dispose();
+                response = null;
+                // As browsers and keystoneauth do: 303, and 301/302 after a POST, continue as GET without the body.
+                if (next.Value.Status == HttpStatusCode.SeeOther
+                    || (next.Value.Status is HttpStatusCode.MovedPermanently or HttpStatusCode.Found && method == HttpMethod.Post))
+                {
+                    method = method == HttpMethod.Head ? HttpMethod.Head : HttpMethod.Get;
+                    body = null;
+                }
+                url = next.Value.Location;
+            }
+
+            var result = new OpenStackResponse
+            {
+                Method = method,
+                Url = url,
+                Status = response.StatusCode,
+                Headers = CollectHeaders(response),
+            };
+            if (streamResponse && method != HttpMethod.Head)
+            {
+                // The caller reads and disposes; the timeout covered the headers only.
+                var stream = await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false);
+                var owned = new ResponseStream(stream, response);
+                response = null;
+                return result with { BodyStream = owned, Elapsed = Stopwatch.GetElapsedTime(started) };
+            }
+            var bytes = method == HttpMethod.Head ? [] : await response.Content.ReadAsByteArrayAsync(cts.Token).ConfigureAwait(false);
+            return result with { Body = bytes, Elapsed = Stopwatch.GetElapsedTime(started) };
+        }
+        catch (OperationCanceledException e) when (cts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RequestTimeoutException($"{method} {Redaction.Url(url)} timed out after {timeout.TotalSeconds:0.###} s", timeout, e);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new SessionStoppedException($"{method} {Redaction.Url(url)} was cancelled: {e.Message}");
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ConnectionFailedException($"{method} {Redaction.Url(url)}: connection failed: {Describe(e)}", e);
+        }
+        catch (IOException e)
+        {
+            throw new ConnectionFailedException($"{method} {Redaction.Url(url)}: connection broke: {e.Message}", e);
+        }
+        finally
+        {
+            response?.Dispose();
+            cts.Dispose();
+        }
+    }
+
+    private static string Describe(HttpRequestException e)
+    {
+        var inner = e.InnerException?.Message;
+        return inner is null || e.Message.Contains(inner, StringComparison.Ordinal) ? e.Message : $"{e.Message} ({inner})";
+    }
+
+    private static (HttpStatusCode Status, Uri Location)? RedirectTarget(HttpResponseMessage response, Uri current)
+    {
+        var status = response.StatusCode;
+        if (status is not (HttpStatusCode.MovedPermanently or HttpStatusCode.Found or HttpStatusCode.SeeOther
+            or HttpStatusCode.TemporaryRedirect or HttpStatusCode.PermanentRedirect)) return null;
+        var location = response.Headers.Location;
+        if (location is null) return null;
+        return (status, location.IsAbsoluteUri ? location : new Uri(current, location));
+    }
+
+    private static HttpRequestMessage Build(HttpMethod method, Uri url, IReadOnlyDictionary<string, string>? headers, RequestBody? body, AuthToken? token)
+    {
+        var request = new HttpRequestMessage(method, url);
+        HttpContent? content = body switch
+        {
+            null => null,
+            BytesBody b => new ReadOnlyMemoryContent(b.Bytes),
+            StreamBody s => new StreamContent(s.Open()),
+            _ => throw new InvalidRequestException($"Unsupported body type {body.GetType().Name}"),
+        };
+        if (content is not null)
+        {
+            if (body!.Length is { } length) content.Headers.ContentLength = length;
+            if (body.ContentType is not null) content.Headers.ContentType = MediaTypeHeaderValue.Parse(body.ContentType);
+        }
+        if (headers is not null)
+        {
+            foreach (var (name, value) in headers)
+            {
+                if (name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+                {
+                    content ??= new ByteArrayContent([]);
+                    content.Headers.Remove(name);
+                    if (!content.Headers.TryAddWithoutValidation(name, value))
+                        throw new InvalidRequestException($"Header '{name}' cannot be set on the body");
+                }
+                else if (!request.Headers.TryAddWithoutValidation(name, value))
+                {
+                    throw new InvalidRequestException($"Header '{name}' cannot be set on the request");
+                }
+            }
+        }
+        if (token is not null)
+        {
+            request.Headers.Remove(TokenHeader);
+            request.Headers.TryAddWithoutValidation(TokenHeader, token.Value);
+        }
+        request.Content = content;
+        return request;
+    }
+
+    private static IReadOnlyDictionary<string, string> CollectHeaders(HttpResponseMessage response)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var h in response.Headers) headers[h.Key] = string.Join(", ", h.Value);
+        foreach (var h in response.Content.Headers) headers[h.Key] = string.Join(", ", h.Value);
+        return headers;
+    }
+
+    /// <summary>The response body stream that also disposes the response message.</summary>
+    private sealed class ResponseStream(Stream inner, HttpResponseMessage owner) : Stream
+    {
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => owner.Content.Headers.ContentLength ?? throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => inner.ReadAsync(buffer, offset, count, cancellationToken);
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                owner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+}
