@@ -41,11 +41,13 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
     /// <summary>Props for the pool, routed as the settings say.</summary>
     public static Props PoolProps(HttpClient http, TransportSettings settings)
     {
+        // Routees are restarted in place: their in-flight exchanges keep going and are still answered.
+        var restart = new OneForOneStrategy(_ => Directive.Restart);
         Pool router = settings.Routing switch
         {
-            "random" => new RandomPool(settings.PoolSize),
-            "smallest-mailbox" => new SmallestMailboxPool(settings.PoolSize),
-            "round-robin" => new RoundRobinPool(settings.PoolSize),
+            "random" => new RandomPool(settings.PoolSize).WithSupervisorStrategy(restart),
+            "smallest-mailbox" => new SmallestMailboxPool(settings.PoolSize).WithSupervisorStrategy(restart),
+            "round-robin" => new RoundRobinPool(settings.PoolSize).WithSupervisorStrategy(restart),
             _ => throw new ArgumentException($"Unknown transport routing '{settings.Routing}' (round-robin, random, smallest-mailbox)"),
         };
         return Props(http, settings).WithRouter(router);

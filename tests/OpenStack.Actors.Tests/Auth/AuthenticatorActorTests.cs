@@ -1,0 +1,124 @@
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Config;
+using OpenStack.Actors.Session;
+using OpenStack.Actors.Tests.Support;
+using Xunit;
+
+namespace OpenStack.Actors.Tests.Auth;
+
+/// <summary>An authenticator whose answers the test controls, with expiries on the virtual clock.</summary>
+internal sealed class ScriptedAuthenticator(Func<DateTimeOffset> now, TimeSpan life) : IAuthenticator
+{
+    private int _calls;
+    public int Calls => _calls;
+    public TaskCompletionSource<AccessInfo>? Gate { get; set; }
+    public string Description => "scripted";
+
+    public Task<AccessInfo> AuthenticateAsync(HttpClient http, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var n = Interlocked.Increment(ref _calls);
+        var access = new AccessInfo(new AuthToken("tok-" + n), now() + life, ServiceCatalog.SingleEndpoint(new Uri("http://x.test")), "scripted");
+        if (Gate is { } gate)
+        {
+            Gate = null;
+            return gate.Task.ContinueWith(_ => access, TaskScheduler.Default);
+        }
+        return Task.FromResult(access);
+    }
+}
+
+public sealed class AuthenticatorActorTests() : TestKit(TestConfigs.VirtualTime)
+{
+    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+    private readonly HttpClient _http = new();
+
+    private static SessionSettings Settings => new() { RenewBeforeExpiry = TimeSpan.FromSeconds(120), RenewJitter = TimeSpan.FromSeconds(10) };
+
+    [Fact]
+    public async Task Renews_in_the_background_before_expiry_while_callers_keep_getting_the_current_token()
+    {
+        var auth = new ScriptedAuthenticator(() => Scheduler.Now, TimeSpan.FromMinutes(10));
+        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings));
+        actor.Tell(GetAccess.Instance);
+        var first = (await ExpectMsgAsync<AccessGranted>()).Access;
+        Assert.Equal("tok-1", first.Token.Value);
+
+        // Renewal is due between 10 min - 120 s - 10 s and 10 min - 120 s; hold it open to show nobody waits on it.
+        var gate = new TaskCompletionSource<AccessInfo>();
+        auth.Gate = gate;
+        Scheduler.Advance(TimeSpan.FromMinutes(10) - TimeSpan.FromSeconds(131));
+        Assert.Equal(1, auth.Calls);
+        Scheduler.Advance(TimeSpan.FromSeconds(12));
+        await AwaitConditionAsync(() => Task.FromResult(auth.Calls == 2));
+
+        actor.Tell(GetAccess.Instance);
+        Assert.Equal("tok-1", (await ExpectMsgAsync<AccessGranted>()).Access.Token.Value);
+
+        gate.SetResult(first);
+        await AwaitAssertAsync(async () =>
+        {
+            actor.Tell(GetAccess.Instance);
+            var current = (await ExpectMsgAsync<AccessGranted>()).Access;
+            Assert.Equal("tok-2", current.Token.Value);
+            Assert.True(current.Generation > first.Generation);
+        });
+        Assert.Equal(2, auth.Calls);
+    }
+
+    [Fact]
+    public async Task Many_callers_during_a_fetch_share_one_keystone_request()
+    {
+        var auth = new ScriptedAuthenticator(() => Scheduler.Now, TimeSpan.FromHours(1)) { Gate = new TaskCompletionSource<AccessInfo>() };
+        var gate = auth.Gate!;
+        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings));
+
+        for (var i = 0; i < 50; i++) actor.Tell(GetAccess.Instance);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        gate.SetResult(null!);
+
+        for (var i = 0; i < 50; i++) Assert.Equal("tok-1", (await ExpectMsgAsync<AccessGranted>()).Access.Token.Value);
+        Assert.Equal(1, auth.Calls);
+    }
+
+    [Fact]
+    public async Task A_rejected_token_restarts_the_authenticator_once_per_generation()
+    {
+        var auth = new ScriptedAuthenticator(() => Scheduler.Now, TimeSpan.FromHours(1));
+        var parent = CreateTestProbe();
+        var actor = parent.ChildActorOf(AuthenticatorActor.Props(auth, _http, Settings), new OneForOneStrategy(_ => Directive.Restart));
+        actor.Tell(GetAccess.Instance);
+        var first = (await ExpectMsgAsync<AccessGranted>()).Access;
+
+        for (var i = 0; i < 10; i++) actor.Tell(new TokenRejected(first.Generation));
+        actor.Tell(GetAccess.Instance);
+
+        var second = (await ExpectMsgAsync<AccessGranted>()).Access;
+        Assert.Equal("tok-2", second.Token.Value);
+        Assert.Equal(2, auth.Calls);
+        actor.Tell(new TokenRejected(first.Generation));
+        actor.Tell(GetAccess.Instance);
+        Assert.Equal("tok-2", (await ExpectMsgAsync<AccessGranted>()).Access.Token.Value);
+    }
+
+    [Fact]
+    public async Task An_expired_token_is_never_handed_out()
+    {
+        var auth = new ScriptedAuthenticator(() => Scheduler.Now, TimeSpan.FromSeconds(60));
+        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings with { RenewBeforeExpiry = TimeSpan.Zero, RenewJitter = TimeSpan.Zero }));
+        actor.Tell(GetAccess.Instance);
+        await ExpectMsgAsync<AccessGranted>();
+
+        auth.Gate = new TaskCompletionSource<AccessInfo>();
+        var gate = auth.Gate;
+        Scheduler.Advance(TimeSpan.FromSeconds(58));  // inside the 5 s safety margin; the renewal (at 60 s) has not started
+        actor.Tell(GetAccess.Instance);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
+        gate.SetResult(null!);
+
+        Assert.Equal("tok-2", (await ExpectMsgAsync<AccessGranted>()).Access.Token.Value);
+    }
+}

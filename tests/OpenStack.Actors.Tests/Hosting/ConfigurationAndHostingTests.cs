@@ -1,0 +1,100 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Config;
+using OpenStack.Actors.Hosting;
+using OpenStack.Actors.Session;
+using OpenStack.Actors.Tests.Support;
+using Xunit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace OpenStack.Actors.Tests.Hosting;
+
+public sealed class SettingsTests
+{
+    [Fact]
+    public void Reference_conf_is_embedded_and_gives_the_defaults()
+    {
+        var s = SessionSettings.Create(ConfigurationFactory.Empty);
+        Assert.Equal(TimeSpan.FromSeconds(60), s.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(120), s.RenewBeforeExpiry);
+        Assert.Equal(5, s.MaxAttempts);
+        Assert.Contains(503, s.RetriableStatuses);
+        Assert.True(s.Transport.VerifyTls);
+        Assert.Equal("round-robin", s.Transport.Routing);
+    }
+
+    [Fact]
+    public void The_example_override_in_hocon_folder_wins_over_the_defaults()
+    {
+        var path = Path.Combine(RepoRoot(), "hocon", "openstack.conf");
+        var s = SessionSettings.Create(ConfigurationFactory.ParseString(File.ReadAllText(path)));
+        Assert.Equal(TimeSpan.FromSeconds(120), s.RequestTimeout);
+        Assert.Equal(8, s.MaxAttempts);
+        Assert.Equal(8, s.Transport.PoolSize);
+        Assert.Equal(TimeSpan.FromSeconds(30), s.AuthTimeout); // untouched keys keep their defaults
+    }
+
+    [Fact]
+    public void The_extension_works_in_a_plain_actor_system()
+    {
+        using var system = ActorSystem.Create("plain", "openstack.session.request-timeout = 7s");
+        var ext = OpenStackExtension.Get(system);
+        Assert.Equal(TimeSpan.FromSeconds(7), ext.Settings.RequestTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(30), ext.Settings.AuthTimeout);
+        var session = ext.CreateSession(new StaticAuthenticator("t", new Uri("http://x.test")), "cloud-a");
+        Assert.Same(session, ext.GetSession("cloud-a"));
+        Assert.Throws<InvalidOperationException>(() => ext.CreateSession(new StaticAuthenticator("t", new Uri("http://x.test")), "cloud-a"));
+    }
+
+    internal static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "OpenStack.Actors.sln"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+}
+
+/// <summary>Akka.Hosting in a generic host (Akka.Hosting.TestKit is built on xunit v3; this suite is on xunit 2).</summary>
+public sealed class HostingTests
+{
+    [Fact]
+    public async Task WithOpenStackSession_registers_the_session_and_applies_options_over_defaults()
+    {
+        var http = new FakeHttp(_ => FakeHttp.Json(HttpStatusCode.OK, "[]"));
+        using var host = Microsoft.Extensions.Hosting.Host.CreateDefaultBuilder()
+            .ConfigureServices((_, services) => services.AddAkka("hosting-test", (builder, _) =>
+                builder.WithOpenStackSession(o =>
+                {
+                    o.Authenticator = new StaticAuthenticator("SecretToken", new Uri("http://cloud.example.com:3333"));
+                    o.RequestTimeout = TimeSpan.FromSeconds(9);
+                    o.PoolSize = 2;
+                    o.Handler = http;
+                })))
+            .Build();
+        await host.StartAsync();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var registry = host.Services.GetRequiredService<ActorRegistry>();
+            var actor = await registry.GetAsync<SessionActor>();
+            Assert.Same(actor, await registry.GetAsync<OpenStackSessionKey>());
+            var settings = SessionSettings.Create(system);
+            Assert.Equal(TimeSpan.FromSeconds(9), settings.RequestTimeout);
+            Assert.Equal(2, settings.Transport.PoolSize);
+            Assert.Equal(TimeSpan.FromSeconds(30), settings.AuthTimeout);
+
+            var response = await new OpenStackSession(actor, settings).GetAsync("/", ServiceFilter.ObjectStore);
+
+            Assert.Equal(HttpStatusCode.OK, response.Status);
+            Assert.Equal("SecretToken", Assert.Single(http.Requests).Token);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+}
