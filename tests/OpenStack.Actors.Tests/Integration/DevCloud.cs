@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Akka.Actor;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Config;
+using OpenStack.Actors.Session;
+using Xunit;
+
+namespace OpenStack.Actors.Tests.Integration;
+
+/// <summary>
+/// Integration tests share the real local cloud (scripts/devcloud.sh up), and some stop and start its services:
+/// they run one at a time, never beside each other.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DevCloudCollection
+{
+    public const string Name = "DevCloud";
+}
+
+/// <summary>Facts about the running dev cloud, from $DEVCLOUD_DIR/devcloud.env (written by scripts/devcloud.sh up).</summary>
+public static class DevCloud
+{
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> Facts = new(Load);
+
+    public static string Dir => Environment.GetEnvironmentVariable("DEVCLOUD_DIR") is { Length: > 0 } d ? d : "/tmp/devcloud";
+    public static string CloudsYaml => Path.Combine(Dir, "clouds.yaml");
+
+    public static string Get(string key) =>
+        Facts.Value.TryGetValue(key, out var v) ? v : throw new InvalidOperationException($"{key} is not in {Dir}/devcloud.env");
+
+    public static Uri KeystoneUrl => new(Get("DEVCLOUD_KEYSTONE_URL"));
+    public static string Script => Get("DEVCLOUD_SCRIPT");
+
+    private static IReadOnlyDictionary<string, string> Load()
+    {
+        var path = Path.Combine(Dir, "devcloud.env");
+        if (!File.Exists(path))
+            throw new InvalidOperationException($"{path} is missing: start the dev cloud with scripts/devcloud.sh up (scripts/test.sh does)");
+        return File.ReadAllLines(path)
+            .Where(l => l.Contains('=') && !l.StartsWith('#'))
+            .Select(l => l.Split('=', 2))
+            .ToDictionary(p => p[0], p => p[1]);
+    }
+
+    public static KeystonePasswordAuthenticator Demo(string? password = null) =>
+        new(KeystoneUrl, password ?? Get("DEVCLOUD_DEMO_PASSWORD"), AuthScope.ProjectName(Get("DEVCLOUD_DEMO_PROJECT")), userName: Get("DEVCLOUD_DEMO_USER"));
+
+    public static KeystonePasswordAuthenticator Admin() =>
+        new(KeystoneUrl, Get("DEVCLOUD_ADMIN_PASSWORD"), AuthScope.ProjectName(Get("DEVCLOUD_ADMIN_PROJECT")), userName: Get("DEVCLOUD_ADMIN_USER"));
+
+    public static KeystoneApplicationCredentialAuthenticator AppCred() =>
+        new(KeystoneUrl, Get("DEVCLOUD_APPCRED_SECRET"), id: Get("DEVCLOUD_APPCRED_ID"));
+
+    /// <summary>The OS_* variables of the demo user, for python-swiftclient (which does not read clouds.yaml).</summary>
+    public static IDictionary<string, string> DemoOsEnvironment() => new Dictionary<string, string>
+    {
+        ["OS_AUTH_URL"] = Get("DEVCLOUD_KEYSTONE_URL"),
+        ["OS_IDENTITY_API_VERSION"] = "3",
+        ["OS_USERNAME"] = Get("DEVCLOUD_DEMO_USER"),
+        ["OS_PASSWORD"] = Get("DEVCLOUD_DEMO_PASSWORD"),
+        ["OS_PROJECT_NAME"] = Get("DEVCLOUD_DEMO_PROJECT"),
+        ["OS_USER_DOMAIN_NAME"] = Get("DEVCLOUD_DOMAIN_NAME"),
+        ["OS_PROJECT_DOMAIN_NAME"] = Get("DEVCLOUD_DOMAIN_NAME"),
+        ["OS_REGION_NAME"] = Get("DEVCLOUD_REGION"),
+    };
+
+    /// <summary>Runs scripts/devcloud.sh with the arguments; fails the test if it fails.</summary>
+    public static async Task RunScriptAsync(params string[] args)
+    {
+        var output = await RunAsync("bash", [Script, .. args]);
+        if (output.ExitCode != 0) throw new InvalidOperationException($"devcloud.sh {string.Join(' ', args)} failed ({output.ExitCode}): {output.StdErr}");
+    }
+
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string file, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        psi.Environment["OS_CLIENT_CONFIG_FILE"] = CloudsYaml;
+        psi.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var process = Process.Start(psi)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
+
+/// <summary>A real socket handler that counts requests per path, to see how often Keystone was asked.</summary>
+public sealed class CountingHandler() : DelegatingHandler(new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30) })
+{
+    private readonly ConcurrentDictionary<string, int> _counts = new();
+
+    public int TokenRequests => _counts.TryGetValue("POST /v3/auth/tokens", out var n) ? n : 0;
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        _counts.AddOrUpdate($"{request.Method} {request.RequestUri!.AbsolutePath}", 1, (_, n) => n + 1);
+        return base.SendAsync(request, cancellationToken);
+    }
+}
+
+public static class SessionFactory
+{
+    public static OpenStackSession Create(ActorSystem system, IAuthenticator authenticator, SessionSettings? settings = null, HttpMessageHandler? handler = null)
+    {
+        settings ??= SessionSettings.Create(system);
+        return new OpenStackSession(system.ActorOf(SessionActor.Props(authenticator, settings, handler)), settings);
+    }
+}
