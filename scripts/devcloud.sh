@@ -750,6 +750,7 @@ clouds:
     interface: public
     identity_api_version: 3
 EOF
+  chmod 600 "$DEVCLOUD_DIR/clouds.yaml.tmp"   # it holds passwords: clients warn about files others can read
   mv -f "$DEVCLOUD_DIR/clouds.yaml.tmp" "$DEVCLOUD_DIR/clouds.yaml"
   # plain KEY=VALUE lines, no quoting needed (also sourceable from bash)
   cat > "$DEVCLOUD_DIR/devcloud.env.tmp" <<EOF

@@ -38,6 +38,22 @@ public sealed class SessionIntegrationTests : TestKit
         Assert.True(account.IsSuccess);
     }
 
+    [Theory]
+    [InlineData("devcloud-demo")]
+    [InlineData("devcloud-admin")]
+    [InlineData("devcloud-appcred")]
+    public async Task Every_cloud_of_the_generated_clouds_yaml_authenticates_and_reaches_swift(string cloud)
+    {
+        var config = CloudConfig.Load(cloud, environment: new Dictionary<string, string?>(), searchPaths: [DevCloud.CloudsYaml]);
+        Assert.Empty(config.Warnings); // the file is not readable by others
+        var session = SessionFactory.Create(Sys, config.CreateAuthenticator(), config.ApplyTo(SessionSettings.Create(Sys)));
+
+        var account = await session.HeadAsync("", config.Filter("object-store"));
+
+        Assert.True(account.IsSuccess);
+        Assert.StartsWith(DevCloud.Get("DEVCLOUD_SWIFT_PUBLIC_PREFIX"), account.Url.AbsoluteUri);
+    }
+
     [Fact]
     public async Task A_wrong_password_is_an_authentication_failure_after_exactly_one_keystone_request()
     {

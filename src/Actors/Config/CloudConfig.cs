@@ -1,0 +1,731 @@
+using System.Collections;
+using System.Globalization;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Catalog;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+
+namespace OpenStack.Actors.Config;
+
+/// <summary>
+/// One cloud's connection settings, read the way openstacksdk and keystoneauth read them: an entry of
+/// <c>clouds.yaml</c> (deep-merged with <c>secure.yaml</c>), or the <c>OS_*</c> environment variables of an openrc file.
+/// </summary>
+/// <remarks>
+/// <para>Supported <c>auth_type</c>s: <c>password</c>/<c>v3password</c>, <c>token</c>/<c>v3token</c>,
+/// <c>v3applicationcredential</c>, and — not a keystoneauth plug-in name match, but useful for clouds without
+/// Keystone — <c>none</c> (also <c>noauth</c>, <c>static</c>) and <c>admin_token</c>, which send a fixed token to
+/// <c>auth.endpoint</c> for every service (<see cref="StaticAuthenticator"/>). Without <c>auth_type</c> it is inferred:
+/// an application credential, else a token without a password, else a password.</para>
+/// <para>As in openstacksdk, keys may be spelled with <c>-</c> or <c>_</c>; <c>tenant_*</c> is an alias of
+/// <c>project_*</c>, <c>auth_token</c> of <c>token</c>, <c>endpoint_type</c> of <c>interface</c>; auth keys written at
+/// the top level of a cloud are moved into <c>auth</c>; <c>domain_id</c>/<c>domain_name</c> of a project-scoped cloud
+/// are defaults for the user and project domains, otherwise they request a domain scope.
+/// Per-service settings <c>&lt;service_type&gt;_interface</c>, <c>_region_name</c>, <c>_service_name</c> and
+/// <c>_endpoint_override</c> (e.g. <c>object_store_endpoint_override</c>) are applied by <see cref="Filter"/>.
+/// Vendor profiles (<c>profile:</c>), <c>clouds-public.yaml</c> and <c>*_api_version</c> are not used.</para>
+/// </remarks>
+public sealed record CloudConfig
+{
+    private static readonly IReadOnlyDictionary<string, string> EmptyMap = new Dictionary<string, string>(StringComparer.Ordinal);
+    private static readonly string[] FileSuffixes = [".yaml", ".yml", ".json"];
+    private static readonly string[] KnownInterfaces = ["public", "internal", "admin"];
+
+    /// <summary>Sent by <c>auth_type: none</c> when no token is configured: <see cref="StaticAuthenticator"/> needs one.</summary>
+    internal const string NoAuthToken = "noauth";
+
+    /// <summary>Canonical auth keys and their aliases, canonical spelling first.</summary>
+    private static readonly (string Key, string[] Names)[] AuthKeys =
+    [
+        ("auth_url", ["auth_url"]),
+        ("username", ["username", "user_name"]),
+        ("user_id", ["user_id"]),
+        ("password", ["password"]),
+        ("project_id", ["project_id", "tenant_id"]),
+        ("project_name", ["project_name", "tenant_name"]),
+        ("user_domain_id", ["user_domain_id"]),
+        ("user_domain_name", ["user_domain_name"]),
+        ("project_domain_id", ["project_domain_id"]),
+        ("project_domain_name", ["project_domain_name"]),
+        ("domain_id", ["domain_id"]),
+        ("domain_name", ["domain_name"]),
+        ("default_domain_id", ["default_domain_id", "default_domain"]),
+        ("default_domain_name", ["default_domain_name"]),
+        ("token", ["token", "auth_token"]),
+        ("application_credential_id", ["application_credential_id"]),
+        ("application_credential_name", ["application_credential_name"]),
+        ("application_credential_secret", ["application_credential_secret"]),
+        ("endpoint", ["endpoint"]),
+        ("system_scope", ["system_scope"]),
+        ("trust_id", ["trust_id"]),
+    ];
+
+    /// <summary>Environment variables that select configuration rather than configure a cloud.</summary>
+    private static readonly HashSet<string> ControlVariables = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "OS_SECURE_FILE",
+    };
+
+    /// <summary>The cloud's name in clouds.yaml, or null when the configuration comes from <c>OS_*</c> variables.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The keystoneauth plug-in name, lower case: <c>password</c> (default), <c>v3password</c>, <c>token</c>,
+    /// <c>v3token</c>, <c>v3applicationcredential</c>, <c>none</c> or <c>admin_token</c>.</summary>
+    public string AuthType { get; init; } = "password";
+
+    /// <summary>The <c>auth</c> section with canonical keys (aliases resolved, top-level auth keys moved in).
+    /// Holds secrets: never print it.</summary>
+    public IReadOnlyDictionary<string, string> Auth { get; init; } = EmptyMap;
+
+    /// <summary>The region (<c>region_name</c>, else the first of <c>regions</c>), or null for any region.</summary>
+    public string? RegionName { get; init; }
+
+    /// <summary>Interfaces in order of preference, from <c>interface</c> (<c>publicURL</c> forms accepted); default <c>public</c>.</summary>
+    public IReadOnlyList<string> Interfaces { get; init; } = ServiceFilter.DefaultInterfaces;
+
+    /// <summary>Verify server certificates (<c>verify</c>; <c>insecure: true</c> turns it off).</summary>
+    public bool Verify { get; init; } = true;
+
+    /// <summary>A PEM bundle of CAs to trust (<c>cacert</c>), or null for the system store.</summary>
+    public string? CaCert { get; init; }
+
+    /// <summary>The client certificate (<c>cert</c>). Not applied by <see cref="ApplyTo"/>: the transport has no client certificate setting.</summary>
+    public string? Cert { get; init; }
+
+    /// <summary>The client certificate's private key file (<c>key</c>). Not applied by <see cref="ApplyTo"/>.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>The clouds.yaml (or secure.yaml) the cloud came from, for messages; null for <c>OS_*</c> variables.</summary>
+    public string? SourceFile { get; init; }
+
+    /// <summary>Every other top-level scalar setting of the cloud (keys with <c>_</c>), such as
+    /// <c>object_store_endpoint_override</c> or <c>identity_api_version</c>. Secret-looking keys are kept in <see cref="Auth"/> instead.</summary>
+    public IReadOnlyDictionary<string, string> Options { get; init; } = EmptyMap;
+
+    /// <summary>Problems worth logging that did not stop loading, e.g. a file holding credentials that group or others can read.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    private bool FromEnvironment => Name is null && SourceFile is null;
+
+    private string Label => Name is null
+        ? (SourceFile is null ? "the OS_* environment" : $"the cloud in {SourceFile}")
+        : SourceFile is null ? $"cloud '{Name}'" : $"cloud '{Name}' in {SourceFile}";
+
+    /// <summary>
+    /// Loads a cloud. The cloud is <paramref name="cloud"/>, else <c>OS_CLOUD</c>; it is read from the first clouds.yaml
+    /// found, deep-merged with the first secure.yaml found, and <c>OS_*</c> variables do not change it. When no cloud is
+    /// named the configuration is built from the <c>OS_*</c> variables alone (an openrc file).
+    /// </summary>
+    /// <param name="cloud">The cloud's name in clouds.yaml; null for <c>OS_CLOUD</c> or the <c>OS_*</c> variables.</param>
+    /// <param name="environment">The variables to read; null for the process environment.</param>
+    /// <param name="searchPaths">The clouds.yaml candidates in order (a directory stands for its clouds.yaml/.yml/.json),
+    /// replacing the default list; secure.yaml is then looked for in the same directories. Null for the default:
+    /// <c>OS_CLIENT_CONFIG_FILE</c>, then <c>./</c>, <c>$XDG_CONFIG_HOME/openstack/</c>, <c>~/.config/openstack/</c> and
+    /// <c>/etc/openstack/</c> (<c>clouds.yaml</c>, <c>.yml</c>, <c>.json</c>); secure.yaml likewise, after <c>OS_SECURE_FILE</c>.</param>
+    /// <exception cref="CloudConfigException">No cloud selected, no clouds.yaml, an unknown cloud, invalid YAML,
+    /// an unsupported auth type, or a missing key such as <c>auth_url</c> or <c>password</c>.</exception>
+    public static CloudConfig Load(string? cloud = null, IReadOnlyDictionary<string, string?>? environment = null, IReadOnlyList<string>? searchPaths = null)
+    {
+        var env = environment ?? ProcessEnvironment();
+        var name = NonEmpty(cloud);
+        var viaOsCloud = false;
+        if (name is null && NonEmpty(Lookup(env, "OS_CLOUD")) is { } osCloud)
+        {
+            name = osCloud;
+            viaOsCloud = true;
+        }
+        var (cloudFiles, secureFiles) = Candidates(env, searchPaths);
+        var cloudFile = cloudFiles.FirstOrDefault(File.Exists);
+
+        if (name is null)
+        {
+            var fromEnv = EnvironmentEntry(env);
+            if (fromEnv.Count > 0) return Build(null, fromEnv, null, [], env);
+            var hint = cloudFile is null
+                ? $"no clouds.yaml was found either (searched {string.Join(", ", cloudFiles)})"
+                : $"{cloudFile} defines: {DescribeNames(CloudNames(ReadYaml(cloudFile, null)))}";
+            throw new CloudConfigException(
+                $"No cloud selected: pass a cloud name, set OS_CLOUD, or set OS_AUTH_URL and the other OS_* variables; {hint}",
+                null, cloudFile is null ? cloudFiles : [cloudFile]);
+        }
+
+        var requested = viaOsCloud ? $"Cloud '{name}' (from OS_CLOUD)" : $"Cloud '{name}'";
+        var secureFile = secureFiles.FirstOrDefault(File.Exists);
+        if (cloudFile is null && secureFile is null)
+        {
+            throw new CloudConfigException(
+                $"{requested} was requested but no clouds.yaml was found; searched: {string.Join(", ", cloudFiles)}", name, cloudFiles);
+        }
+
+        var warnings = new List<string>();
+        Dictionary<string, object?>? entry = null;
+        var cloudNames = new List<string>();
+        if (cloudFile is not null)
+        {
+            var root = ReadYaml(cloudFile, name);
+            CheckPermissions(cloudFile, root, warnings);
+            cloudNames.AddRange(CloudNames(root));
+            entry = CloudEntry(root, name, cloudFile);
+        }
+        if (secureFile is not null)
+        {
+            var root = ReadYaml(secureFile, name);
+            CheckPermissions(secureFile, root, warnings);
+            if (CloudEntry(root, name, secureFile) is { } secure) entry = entry is null ? secure : DeepMerge(entry, secure);
+        }
+        var source = cloudFile ?? secureFile!;
+        if (entry is null)
+        {
+            var files = cloudFile is null ? $"the secure file {secureFile} (no clouds.yaml found)" : cloudFile;
+            throw new CloudConfigException(
+                $"{requested} is not defined in {files}; defined clouds: {DescribeNames(cloudNames)}",
+                name, new[] { cloudFile, secureFile }.OfType<string>().ToList());
+        }
+        return Build(name, entry, source, warnings, env);
+    }
+
+    /// <summary>
+    /// The authenticator for this cloud: <see cref="KeystonePasswordAuthenticator"/>, <see cref="KeystoneTokenAuthenticator"/>,
+    /// <see cref="KeystoneApplicationCredentialAuthenticator"/> or <see cref="StaticAuthenticator"/>.
+    /// A project scope comes from <c>project_id</c>, or <c>project_name</c> in <c>project_domain_id/name</c> (else
+    /// <c>domain_*</c>, the user's domain, <c>default_domain</c>, <c>Default</c>); otherwise <c>domain_id/name</c> request
+    /// a domain scope; otherwise the token is unscoped. <c>auth_type: none</c> without a token sends the token <c>noauth</c>.
+    /// </summary>
+    /// <exception cref="CloudConfigException">A required key is missing, or the auth type or scope is not supported.</exception>
+    public IAuthenticator CreateAuthenticator()
+    {
+        switch (NormalizedAuthType())
+        {
+            case "password" or "v3password":
+            {
+                var url = KeystoneUrl();
+                var userId = Get("user_id");
+                var userName = Get("username");
+                if (userId is null && userName is null) throw Missing("username", $" (nor {KeyName("user_id")})");
+                var password = Require("password");
+                var scope = Scope();
+                var (domainId, domainName) = UserDomain();
+                return new KeystonePasswordAuthenticator(url, password, scope, userName, userId, domainName, domainId);
+            }
+            case "token" or "v3token":
+            {
+                var url = KeystoneUrl();
+                return new KeystoneTokenAuthenticator(url, Require("token"), Scope());
+            }
+            case "v3applicationcredential" or "applicationcredential":
+            {
+                var url = KeystoneUrl();
+                var id = Get("application_credential_id");
+                var name = Get("application_credential_name");
+                if (id is null && name is null) throw Missing("application_credential_id", $" (nor {KeyName("application_credential_name")})");
+                var userId = Get("user_id");
+                var userName = Get("username");
+                if (id is null && userId is null && userName is null)
+                    throw Missing("user_id", $" (nor {KeyName("username")}): an application credential given by name needs its user");
+                var secret = Require("application_credential_secret");
+                var (domainId, domainName) = UserDomain();
+                return new KeystoneApplicationCredentialAuthenticator(url, secret, id, name, userId, userName, domainName, domainId);
+            }
+            case "none" or "noauth" or "static":
+                return new StaticAuthenticator(Get("token") ?? NoAuthToken, RequireUrl("endpoint", " (the service endpoint used for every request)"));
+            case "admintoken":
+                return new StaticAuthenticator(Require("token"), RequireUrl("endpoint", " (the service endpoint used for every request)"));
+            case "v2password" or "v2token":
+                throw Error($"{Label} uses auth_type '{AuthType}': Keystone v2 is not supported, use password, token or v3applicationcredential");
+            default:
+                throw Error($"{Label} uses auth_type '{AuthType}', which is not supported; use password, v3password, token, v3token, v3applicationcredential, none or admin_token");
+        }
+    }
+
+    /// <summary>A catalog filter for a service type with this cloud's interfaces and region, and its per-service
+    /// <c>&lt;type&gt;_interface</c>, <c>_region_name</c>, <c>_service_name</c> and <c>_endpoint_override</c> settings.</summary>
+    /// <param name="serviceType">The service type, e.g. <c>object-store</c>.</param>
+    /// <exception cref="CloudConfigException">A per-service setting is invalid (e.g. a templated endpoint override).</exception>
+    public ServiceFilter Filter(string serviceType)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(serviceType);
+        var canonical = ServiceTypes.Canonical(serviceType).Replace('-', '_');
+        var given = serviceType.Trim().ToLowerInvariant().Replace('-', '_');
+        string[] prefixes = canonical == given ? [canonical] : [canonical, given];
+
+        var filter = new ServiceFilter(serviceType) { Interfaces = Interfaces, Region = RegionName };
+        if (ServiceOption(prefixes, "interface") is { } iface)
+            filter = filter with { Interfaces = ParseInterfaces(iface.Value, Name, SourceFile, iface.Key) };
+        if (ServiceOption(prefixes, "region_name") is { } region) filter = filter with { Region = region.Value };
+        if (ServiceOption(prefixes, "service_name") is { } serviceName) filter = filter with { ServiceName = serviceName.Value };
+        if (ServiceOption(prefixes, "endpoint_override") is { } endpoint)
+        {
+            if (endpoint.Value.Contains("%(", StringComparison.Ordinal) || endpoint.Value.Contains('{'))
+                throw Error($"{endpoint.Key} of {Label} is a template (e.g. %(project_id)s), which is not supported; give the full url");
+            if (!Uri.TryCreate(endpoint.Value.Trim(), UriKind.Absolute, out var uri) || !IsHttp(uri))
+                throw Error($"{endpoint.Key} of {Label} is not an absolute http(s) url");
+            filter = filter with { EndpointOverride = uri };
+        }
+        return filter;
+    }
+
+    /// <summary>These settings with <see cref="Verify"/> and <see cref="CaCert"/> applied to <see cref="SessionSettings.Transport"/>
+    /// (<see cref="TransportSettings.VerifyTls"/>, <see cref="TransportSettings.CaFile"/>; an unset <c>cacert</c> keeps the settings' own).</summary>
+    public SessionSettings ApplyTo(SessionSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings with
+        {
+            Transport = settings.Transport with { VerifyTls = Verify, CaFile = CaCert ?? settings.Transport.CaFile },
+        };
+    }
+
+    /// <summary>The cloud, auth type, auth url, user, scope, region and interfaces — never a password, token or secret.</summary>
+    public override string ToString()
+    {
+        var parts = new List<string>();
+        if (Get("auth_url") is { } authUrl) parts.Add($"auth_url {SafeUrl(authUrl)}");
+        if (Get("endpoint") is { } endpoint) parts.Add($"endpoint {SafeUrl(endpoint)}");
+        if (Get("application_credential_id") is { } acId) parts.Add($"application credential {acId}");
+        else if (Get("application_credential_name") is { } acName) parts.Add($"application credential {acName}");
+        if (Get("user_id") is { } userId) parts.Add($"user id {userId}");
+        else if (Get("username") is { } userName) parts.Add($"user {userName} in domain {DescribeDomain(UserDomain())}");
+        if (Get("project_id") is { } projectId) parts.Add($"project id {projectId}");
+        else if (Get("project_name") is { } projectName) parts.Add($"project {projectName} in domain {DescribeDomain(ProjectDomain())}");
+        else if ((Get("domain_id") ?? Get("domain_name")) is { } domain) parts.Add($"domain {domain}");
+        if (RegionName is not null) parts.Add($"region {RegionName}");
+        parts.Add($"interface {string.Join("|", Interfaces)}");
+        if (!Verify) parts.Add("insecure");
+        if (CaCert is not null) parts.Add($"cacert {CaCert}");
+        if (SourceFile is not null) parts.Add($"from {SourceFile}");
+        var who = Name is null ? (SourceFile is null ? "from OS_* environment" : "(unnamed)") : $"'{Name}'";
+        return $"CloudConfig {who} ({AuthType}: {string.Join(", ", parts)})";
+    }
+
+    // ---- building ----
+
+    private static CloudConfig Build(string? name, Dictionary<string, object?> entry, string? source, List<string> warnings, IReadOnlyDictionary<string, string?> env)
+    {
+        var options = new Dictionary<string, string>(StringComparer.Ordinal);
+        var auth = new Dictionary<string, string>(StringComparer.Ordinal);
+        object? interfaceRaw = null;
+        object? regionsRaw = null;
+        foreach (var (key, value) in entry)
+        {
+            switch (key)
+            {
+                case "auth":
+                    if (value is Dictionary<string, object?> section)
+                    {
+                        foreach (var (k, v) in section)
+                            if (NonEmpty(v as string) is { } s) auth[k] = s;
+                    }
+                    else if (value is not null)
+                        throw new CloudConfigException($"The auth section of {Describe(name, source)} is not a mapping", name, Files(source));
+                    break;
+                case "interface": interfaceRaw = value; break;
+                case "endpoint_type": interfaceRaw ??= value; break;
+                case "regions": regionsRaw = value; break;
+                default:
+                    if (NonEmpty(value as string) is { } scalar) options[key] = scalar;
+                    break;
+            }
+        }
+        if (options.Remove("auth_plugin", out var plugin)) options.TryAdd("auth_type", plugin);
+
+        // Canonical auth keys: the auth section first, then the top level (openrc variables arrive there).
+        foreach (var (canonical, names) in AuthKeys)
+        {
+            string? found = null;
+            foreach (var n in names)
+                if (found is null && auth.TryGetValue(n, out var v)) found = v;
+            foreach (var n in names)
+                if (found is null && options.TryGetValue(n, out var v)) found = v;
+            foreach (var n in names)
+            {
+                auth.Remove(n);
+                options.Remove(n);
+            }
+            if (found is not null) auth[canonical] = found;
+        }
+        foreach (var key in options.Keys.Where(IsSecretKey).ToList())
+        {
+            auth.TryAdd(key, options[key]);
+            options.Remove(key);
+        }
+
+        var authType = options.Remove("auth_type", out var explicitType)
+            ? explicitType.Trim().ToLowerInvariant()
+            : auth.ContainsKey("application_credential_secret") || auth.ContainsKey("application_credential_id") ? "v3applicationcredential"
+            : auth.ContainsKey("token") && !auth.ContainsKey("password") ? "v3token"
+            : "password";
+
+        var verify = true;
+        if (options.TryGetValue("verify", out var verifyText)) verify = ParseBool(verifyText, "verify", name, source);
+        if (options.TryGetValue("insecure", out var insecureText)) verify = !ParseBool(insecureText, "insecure", name, source);
+
+        var region = options.GetValueOrDefault("region_name") ?? FirstRegion(regionsRaw);
+        var interfaces = interfaceRaw is null ? ServiceFilter.DefaultInterfaces : ParseInterfaces(interfaceRaw, name, source, "interface");
+
+        if (NonEmpty(options.GetValueOrDefault("profile")) is { } profile)
+            warnings.Add($"{Describe(name, source)} uses profile '{profile}': vendor profiles are not supported, so its defaults (such as auth_url) are not applied");
+        var cert = ExpandHome(options.GetValueOrDefault("cert"), env);
+        var key2 = ExpandHome(options.GetValueOrDefault("key"), env);
+        if (cert is not null || key2 is not null)
+            warnings.Add($"{Describe(name, source)} sets a client certificate (cert/key), which the transport does not support yet; it is ignored");
+
+        var config = new CloudConfig
+        {
+            Name = name,
+            AuthType = authType,
+            Auth = auth,
+            RegionName = region,
+            Interfaces = interfaces,
+            Verify = verify,
+            CaCert = ExpandHome(options.GetValueOrDefault("cacert"), env),
+            Cert = cert,
+            Key = key2,
+            SourceFile = source,
+            Options = options,
+            Warnings = warnings,
+        };
+        config.CreateAuthenticator(); // fail at load time, not at the first request
+        return config;
+    }
+
+    private static Dictionary<string, object?> EnvironmentEntry(IReadOnlyDictionary<string, string?> env)
+    {
+        var entry = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var (name, value) in env)
+        {
+            if (name.Length <= 3 || !name.StartsWith("OS_", StringComparison.OrdinalIgnoreCase) || ControlVariables.Contains(name)) continue;
+            if (NonEmpty(value) is { } v) entry[name[3..].ToLowerInvariant()] = v;
+        }
+        return entry;
+    }
+
+    private static (List<string> Clouds, List<string> Secure) Candidates(IReadOnlyDictionary<string, string?> env, IReadOnlyList<string>? searchPaths)
+    {
+        var clouds = new List<string>();
+        var secure = new List<string>();
+        var dirs = new List<string>();
+        if (searchPaths is not null)
+        {
+            foreach (var p in searchPaths)
+            {
+                if (NonEmpty(p) is null) continue;
+                var full = Path.GetFullPath(ExpandHome(p, env)!);
+                if (Directory.Exists(full))
+                {
+                    dirs.Add(full);
+                    clouds.AddRange(FileSuffixes.Select(s => Path.Combine(full, "clouds" + s)));
+                }
+                else
+                {
+                    clouds.Add(full);
+                    if (Path.GetDirectoryName(full) is { } dir) dirs.Add(dir);
+                }
+            }
+        }
+        else
+        {
+            if (NonEmpty(Lookup(env, "OS_CLIENT_CONFIG_FILE")) is { } configFile) clouds.Add(Path.GetFullPath(ExpandHome(configFile, env)!));
+            if (NonEmpty(Lookup(env, "OS_SECURE_FILE")) is { } secureFile) secure.Add(Path.GetFullPath(ExpandHome(secureFile, env)!));
+            dirs.Add(Directory.GetCurrentDirectory());
+            if (NonEmpty(Lookup(env, "XDG_CONFIG_HOME")) is { } xdg) dirs.Add(Path.Combine(xdg, "openstack"));
+            if (Home(env) is { } home) dirs.Add(Path.Combine(home, ".config", "openstack"));
+            if (OperatingSystem.IsWindows())
+                dirs.Add(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "OpenStack", "openstack"));
+            else
+                dirs.Add("/etc/openstack");
+            dirs = dirs.Select(Path.GetFullPath).ToList();
+            clouds.AddRange(dirs.SelectMany(d => FileSuffixes.Select(s => Path.Combine(d, "clouds" + s))));
+        }
+        secure.AddRange(dirs.SelectMany(d => FileSuffixes.Select(s => Path.Combine(d, "secure" + s))));
+        return (clouds.Distinct().ToList(), secure.Distinct().ToList());
+    }
+
+    // ---- YAML ----
+
+    private static object? ReadYaml(string path, string? cloud)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new CloudConfigException($"Cannot read {path}: {ex.Message}", cloud, [path], ex);
+        }
+        try
+        {
+            var parser = new MergingParser(new Parser(new StringReader(text)));
+            return Normalize(new DeserializerBuilder().Build().Deserialize<object?>(parser), normalizeKeys: false);
+        }
+        catch (YamlException ex)
+        {
+            throw new CloudConfigException(
+                $"{path} is not valid YAML (line {ex.Start.Line}, column {ex.Start.Column}): {YamlReason(ex)}", cloud, [path], ex);
+        }
+    }
+
+    /// <summary>YamlDotNet's message without its position prefix (the messages describe syntax, never content).</summary>
+    private static string YamlReason(YamlException ex)
+    {
+        var message = ex.Message;
+        if (message.StartsWith("(Line:", StringComparison.Ordinal))
+        {
+            var end = message.IndexOf("): ", StringComparison.Ordinal);
+            var second = end < 0 ? -1 : message.IndexOf("): ", end + 3, StringComparison.Ordinal);
+            var cut = second >= 0 ? second : end;
+            if (cut >= 0) message = message[(cut + 3)..];
+        }
+        return message;
+    }
+
+    /// <summary>Deserialized YAML as string-keyed dictionaries, lists and string scalars.</summary>
+    private static object? Normalize(object? node, bool normalizeKeys) => node switch
+    {
+        IDictionary map => NormalizeMap(map, normalizeKeys),
+        IList list => list.Cast<object?>().Select(i => Normalize(i, normalizeKeys)).ToList(),
+        null => null,
+        string s => s,
+        _ => Convert.ToString(node, CultureInfo.InvariantCulture),
+    };
+
+    private static Dictionary<string, object?> NormalizeMap(IDictionary map, bool normalizeKeys)
+    {
+        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (DictionaryEntry e in map)
+        {
+            if (Convert.ToString(e.Key, CultureInfo.InvariantCulture) is not { } key) continue;
+            result[normalizeKeys ? key.Replace('-', '_') : key] = Normalize(e.Value, normalizeKeys);
+        }
+        return result;
+    }
+
+    private static IEnumerable<string> CloudNames(object? root) =>
+        root is Dictionary<string, object?> map && map.GetValueOrDefault("clouds") is Dictionary<string, object?> clouds ? clouds.Keys : [];
+
+    private static Dictionary<string, object?>? CloudEntry(object? root, string name, string file)
+    {
+        if (root is null) return null;
+        if (root is not Dictionary<string, object?> map)
+            throw new CloudConfigException($"{file} is not a YAML mapping with a 'clouds' key", name, [file]);
+        if (!map.TryGetValue("clouds", out var cloudsNode) || cloudsNode is null) return null;
+        if (cloudsNode is not Dictionary<string, object?> clouds)
+            throw new CloudConfigException($"'clouds' in {file} is not a mapping of cloud names", name, [file]);
+        if (!clouds.TryGetValue(name, out var entry)) return null;
+        return entry switch
+        {
+            null => new Dictionary<string, object?>(StringComparer.Ordinal),
+            Dictionary<string, object?> e => (Dictionary<string, object?>)Normalize(e, normalizeKeys: true)!,
+            _ => throw new CloudConfigException($"Cloud '{name}' in {file} is not a mapping", name, [file]),
+        };
+    }
+
+    private static Dictionary<string, object?> DeepMerge(Dictionary<string, object?> under, Dictionary<string, object?> over)
+    {
+        var result = new Dictionary<string, object?>(under, StringComparer.Ordinal);
+        foreach (var (k, v) in over)
+        {
+            if (v is null) continue;
+            result[k] = result.GetValueOrDefault(k) is Dictionary<string, object?> a && v is Dictionary<string, object?> b ? DeepMerge(a, b) : v;
+        }
+        return result;
+    }
+
+    // ---- security ----
+
+    private static bool IsSecretKey(string key)
+    {
+        var k = key.ToLowerInvariant().Replace('-', '_');
+        return k is "token" || k.EndsWith("_token", StringComparison.Ordinal)
+            || k.Contains("password", StringComparison.Ordinal) || k.Contains("secret", StringComparison.Ordinal)
+            || k.Contains("passcode", StringComparison.Ordinal);
+    }
+
+    private static bool ContainsSecret(object? node) => node switch
+    {
+        Dictionary<string, object?> map => map.Any(e => (IsSecretKey(e.Key) && NonEmpty(e.Value as string) is not null) || ContainsSecret(e.Value)),
+        List<object?> list => list.Any(ContainsSecret),
+        _ => false,
+    };
+
+    private static void CheckPermissions(string path, object? root, List<string> warnings)
+    {
+        if (OperatingSystem.IsWindows() || !ContainsSecret(root)) return;
+        UnixFileMode mode;
+        try
+        {
+            mode = File.GetUnixFileMode(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
+        {
+            warnings.Add($"{path} holds credentials but is readable by {((mode & UnixFileMode.OtherRead) != 0 ? "others" : "its group")} " +
+                $"(mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}); restrict it with chmod 600");
+        }
+    }
+
+    private static string SafeUrl(string text) =>
+        Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) ? Redaction.Url(uri) : "(not a valid url)";
+
+    // ---- auth helpers ----
+
+    private string NormalizedAuthType() => AuthType.Trim().ToLowerInvariant().Replace("_", "").Replace("-", "");
+
+    private string? Get(string key) => Auth.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
+
+    private string Require(string key, string why = "") => Get(key) ?? throw Missing(key, why);
+
+    private Uri RequireUrl(string key, string why = "")
+    {
+        var text = Require(key, why);
+        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || !IsHttp(uri))
+            throw Error($"{KeyName(key)} of {Label} is not an absolute http(s) url");
+        return uri;
+    }
+
+    /// <summary>The Keystone url; a <c>/v2.0</c> suffix is dropped so that the v3 API is used, as discovery would.</summary>
+    private Uri KeystoneUrl()
+    {
+        var uri = RequireUrl("auth_url");
+        var path = uri.AbsolutePath.TrimEnd('/');
+        if (path.EndsWith("/v2.0", StringComparison.OrdinalIgnoreCase))
+            uri = new UriBuilder(uri) { Path = path[..^"/v2.0".Length] + "/", Query = "", Fragment = "" }.Uri;
+        return uri;
+    }
+
+    private static bool IsHttp(Uri uri) => uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps;
+
+    private AuthScope Scope()
+    {
+        if (Get("system_scope") is not null) throw Error($"{Label} requests a system scope, which is not supported");
+        if (Get("trust_id") is not null) throw Error($"{Label} requests a trust scope (trust_id), which is not supported");
+        if (Get("project_id") is { } projectId) return AuthScope.ProjectId(projectId);
+        if (Get("project_name") is { } projectName)
+        {
+            var (id, name) = ProjectDomain();
+            return AuthScope.ProjectName(projectName, name, id);
+        }
+        var domainId = Get("domain_id");
+        var domainName = Get("domain_name");
+        return domainId is not null || domainName is not null ? AuthScope.Domain(domainId, domainName) : AuthScope.Unscoped;
+    }
+
+    private bool ProjectScoped => Get("project_id") is not null || Get("project_name") is not null;
+
+    private (string? Id, string? Name)? Domain(string prefix) =>
+        Get(prefix + "_id") is { } id ? (id, Get(prefix + "_name"))
+        : Get(prefix + "_name") is { } name ? (null, name)
+        : null;
+
+    /// <summary>user_domain_*, else domain_* of a project-scoped cloud, else default_domain_*, else "Default".</summary>
+    private (string? Id, string? Name) UserDomain() =>
+        Domain("user_domain") ?? (ProjectScoped ? Domain("domain") : null) ?? Domain("default_domain") ?? (null, "Default");
+
+    /// <summary>project_domain_*, else domain_*, else user_domain_*, else default_domain_*, else "Default".</summary>
+    private (string? Id, string? Name) ProjectDomain() =>
+        Domain("project_domain") ?? Domain("domain") ?? Domain("user_domain") ?? Domain("default_domain") ?? (null, "Default");
+
+    private static string DescribeDomain((string? Id, string? Name) domain) => domain.Id ?? domain.Name ?? "Default";
+
+    private (string Key, string Value)? ServiceOption(string[] prefixes, string suffix)
+    {
+        foreach (var p in prefixes)
+            if (Options.TryGetValue($"{p}_{suffix}", out var v) && NonEmpty(v) is { } value)
+                return (KeyName($"{p}_{suffix}"), value);
+        return null;
+    }
+
+    private string KeyName(string key) => FromEnvironment ? "OS_" + key.ToUpperInvariant() : key;
+
+    private CloudConfigException Missing(string key, string why = "")
+    {
+        var message = FromEnvironment
+            ? $"{KeyName(key)} is not set{why}: no cloud was named (argument or OS_CLOUD), so the configuration comes from the OS_* environment variables"
+            : $"{Label} has no '{key}' in its auth section{why}{(IsSecretKey(key) ? " (looked for in clouds.yaml and secure.yaml)" : "")}";
+        return Error(message);
+    }
+
+    private CloudConfigException Error(string message) =>
+        new(message.StartsWith("cloud ", StringComparison.Ordinal) || message.StartsWith("the ", StringComparison.Ordinal)
+            ? char.ToUpperInvariant(message[0]) + message[1..] : message, Name, Files(SourceFile));
+
+    // ---- parsing helpers ----
+
+    private static IReadOnlyList<string> ParseInterfaces(object? raw, string? name, string? source, string key)
+    {
+        IEnumerable<string?> items = raw switch
+        {
+            string s => s.Split(','),
+            List<object?> list => list.Select(i => i as string),
+            _ => throw new CloudConfigException($"{key} of {Describe(name, source)} is neither a string nor a list", name, Files(source)),
+        };
+        var result = new List<string>();
+        foreach (var item in items)
+        {
+            if (NonEmpty(item) is not { } text) continue;
+            var i = text.Trim().ToLowerInvariant();
+            if (i.EndsWith("url", StringComparison.Ordinal)) i = i[..^3];
+            if (!KnownInterfaces.Contains(i))
+                throw new CloudConfigException($"{key} of {Describe(name, source)} names an unknown interface '{text.Trim()}'; use public, internal or admin", name, Files(source));
+            if (!result.Contains(i)) result.Add(i);
+        }
+        return result.Count == 0 ? ServiceFilter.DefaultInterfaces : result;
+    }
+
+    private static string? FirstRegion(object? regions) => regions switch
+    {
+        List<object?> list when list.Count > 0 => list[0] switch
+        {
+            string s => NonEmpty(s),
+            Dictionary<string, object?> r => NonEmpty(r.GetValueOrDefault("name") as string),
+            _ => null,
+        },
+        string s => NonEmpty(s),
+        _ => null,
+    };
+
+    private static bool ParseBool(string text, string key, string? name, string? source) =>
+        text.Trim().ToLowerInvariant() switch
+        {
+            "true" or "yes" or "y" or "on" or "1" => true,
+            "false" or "no" or "n" or "off" or "0" => false,
+            _ => throw new CloudConfigException(
+                $"{(name is null && source is null ? "OS_" + key.ToUpperInvariant() : key)} of {Describe(name, source)} is not a boolean (true or false)", name, Files(source)),
+        };
+
+    private static string Describe(string? name, string? source) => new CloudConfig { Name = name, SourceFile = source }.Label;
+
+    private static string DescribeNames(IEnumerable<string> names)
+    {
+        var list = names.ToList();
+        return list.Count == 0 ? "none" : string.Join(", ", list);
+    }
+
+    private static IReadOnlyList<string> Files(string? source) => source is null ? [] : [source];
+
+    private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+
+    private static string? Lookup(IReadOnlyDictionary<string, string?> env, string name) => env.TryGetValue(name, out var v) ? v : null;
+
+    private static string? Home(IReadOnlyDictionary<string, string?> env) =>
+        NonEmpty(Lookup(env, "HOME")) ?? NonEmpty(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
+
+    private static string? ExpandHome(string? path, IReadOnlyDictionary<string, string?> env)
+    {
+        if (NonEmpty(path) is not { } p) return null;
+        if (p == "~" || p.StartsWith("~/", StringComparison.Ordinal) || p.StartsWith("~\\", StringComparison.Ordinal))
+            return Home(env) is { } home ? home + p[1..] : p;
+        return p;
+    }
+
+    private static Dictionary<string, string?> ProcessEnvironment()
+    {
+        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
+            if (e.Key is string k) result[k] = e.Value as string;
+        return result;
+    }
+}
