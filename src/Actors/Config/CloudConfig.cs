@@ -89,10 +89,10 @@ public sealed record CloudConfig
     /// <summary>A PEM bundle of CAs to trust (<c>cacert</c>), or null for the system store.</summary>
     public string? CaCert { get; init; }
 
-    /// <summary>The client certificate (<c>cert</c>). Not applied by <see cref="ApplyTo"/>: the transport has no client certificate setting.</summary>
+    /// <summary>The client certificate, PEM (<c>cert</c>); with <see cref="Key"/>, or holding its key itself.</summary>
     public string? Cert { get; init; }
 
-    /// <summary>The client certificate's private key file (<c>key</c>). Not applied by <see cref="ApplyTo"/>.</summary>
+    /// <summary>The client certificate's private key file, PEM (<c>key</c>).</summary>
     public string? Key { get; init; }
 
     /// <summary>The clouds.yaml (or secure.yaml) the cloud came from, for messages; null for <c>OS_*</c> variables.</summary>
@@ -264,14 +264,20 @@ public sealed record CloudConfig
         return filter;
     }
 
-    /// <summary>These settings with <see cref="Verify"/> and <see cref="CaCert"/> applied to <see cref="SessionSettings.Transport"/>
-    /// (<see cref="TransportSettings.VerifyTls"/>, <see cref="TransportSettings.CaFile"/>; an unset <c>cacert</c> keeps the settings' own).</summary>
+    /// <summary>These settings with <see cref="Verify"/>, <see cref="CaCert"/>, <see cref="Cert"/> and <see cref="Key"/> applied to
+    /// <see cref="SessionSettings.Transport"/> (an unset <c>cacert</c> or <c>cert</c> keeps the settings' own).</summary>
     public SessionSettings ApplyTo(SessionSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         return settings with
         {
-            Transport = settings.Transport with { VerifyTls = Verify, CaFile = CaCert ?? settings.Transport.CaFile },
+            Transport = settings.Transport with
+            {
+                VerifyTls = Verify,
+                CaFile = CaCert ?? settings.Transport.CaFile,
+                ClientCertFile = Cert ?? settings.Transport.ClientCertFile,
+                ClientKeyFile = Cert is null ? settings.Transport.ClientKeyFile : Key,
+            },
         };
     }
 
@@ -366,8 +372,8 @@ public sealed record CloudConfig
             warnings.Add($"{Describe(name, source)} uses profile '{profile}': vendor profiles are not supported, so its defaults (such as auth_url) are not applied");
         var cert = ExpandHome(options.GetValueOrDefault("cert"), env);
         var key2 = ExpandHome(options.GetValueOrDefault("key"), env);
-        if (cert is not null || key2 is not null)
-            warnings.Add($"{Describe(name, source)} sets a client certificate (cert/key), which the transport does not support yet; it is ignored");
+        if (cert is null && key2 is not null)
+            warnings.Add($"{Describe(name, source)} sets a client certificate key without 'cert'; it is ignored");
 
         var config = new CloudConfig
         {

@@ -33,6 +33,12 @@ public sealed record TransportSettings
 
     /// <summary>A PEM bundle of CA certificates to trust, or null for the system store.</summary>
     public string? CaFile { get; init; }
+
+    /// <summary>A PEM client certificate for mutual TLS, or null.</summary>
+    public string? ClientCertFile { get; init; }
+
+    /// <summary>The PEM private key of <see cref="ClientCertFile"/>; null when the certificate file holds it.</summary>
+    public string? ClientKeyFile { get; init; }
 }
 
 /// <summary>Session settings (HOCON <c>openstack.session</c>).</summary>
@@ -107,6 +113,8 @@ public sealed record SessionSettings
         var c = config.WithFallback(DefaultConfig()).GetConfig("openstack.session");
         var t = c.GetConfig("transport");
         var caFile = t.GetString("ca-file", "");
+        var clientCert = t.GetString("client-cert-file", "");
+        var clientKey = t.GetString("client-key-file", "");
         return new SessionSettings
         {
             RequestTimeout = c.GetTimeSpan("request-timeout"),
@@ -133,6 +141,8 @@ public sealed record SessionSettings
                 PooledConnectionLifetime = t.GetTimeSpan("pooled-connection-lifetime"),
                 VerifyTls = t.GetBoolean("verify-tls"),
                 CaFile = string.IsNullOrWhiteSpace(caFile) ? null : caFile,
+                ClientCertFile = string.IsNullOrWhiteSpace(clientCert) ? null : clientCert,
+                ClientKeyFile = string.IsNullOrWhiteSpace(clientKey) ? null : clientKey,
             },
         };
     }

@@ -140,6 +140,12 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                 return chain.Build(new X509Certificate2(certificate));
             };
         }
+        if (t.ClientCertFile is { } certFile)
+        {
+            // Exported to PKCS#12 and back: SslStream on Linux needs the key in a persistable form.
+            using var pem = X509Certificate2.CreateFromPemFile(certFile, t.ClientKeyFile);
+            handler.SslOptions.ClientCertificates = [X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)];
+        }
         return handler;
     }
 

@@ -487,6 +487,34 @@ public sealed class CloudConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_client_certificate_and_key_reach_the_shared_handler()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=client", rsa,
+            System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        var certPath = Write("client.pem", cert.ExportCertificatePem());
+        var keyPath = Write("client.key", rsa.ExportPkcs8PrivateKeyPem());
+        var config = Load("c", $$"""
+            clouds:
+              c:
+                auth: { auth_url: "https://k:5000", username: u, password: p }
+                cert: {{certPath}}
+                key: {{keyPath}}
+            """);
+        Assert.DoesNotContain(config.Warnings, w => w.Contains("certificate"));
+
+        var settings = config.ApplyTo(new SessionSettings());
+        using var handler = OpenStack.Actors.Session.SessionActor.CreateHandler(settings.Transport, Akka.Event.NoLogger.Instance);
+
+        Assert.Equal(certPath, settings.Transport.ClientCertFile);
+        Assert.Equal(keyPath, settings.Transport.ClientKeyFile);
+        var sent = Assert.IsType<System.Security.Cryptography.X509Certificates.X509Certificate2>(Assert.Single(handler.SslOptions.ClientCertificates!));
+        Assert.True(sent.HasPrivateKey);
+        Assert.Equal(cert.Thumbprint, sent.Thumbprint);
+    }
+
+    [Fact]
     public void A_readable_file_holding_secrets_gives_a_warning_naming_it()
     {
         if (OperatingSystem.IsWindows()) return;
