@@ -4,6 +4,7 @@ using Akka.Event;
 using Akka.Util;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Telemetry;
 
 namespace OpenStack.Actors.Auth;
 
@@ -106,6 +107,7 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
         _fetch = fetch;
         _backgroundFetch = background;
         if (!background) Become(Fetching);
+        OpenStackTelemetry.TokenRequests.Add(1);
         _authenticator.AuthenticateAsync(_http, _settings.AuthTimeout, _stopping.Token)
             .PipeTo(Self,
                 success: access => new FetchCompleted(fetch, access, null),

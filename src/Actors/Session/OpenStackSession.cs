@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
@@ -30,6 +31,7 @@ public sealed class OpenStackSession
     public async Task<OpenStackResponse> SendAsync(OpenStackRequest request, CancellationToken cancellationToken = default)
     {
         var options = request.Options ?? RequestOptions.Default;
+        if (request.TraceParent is null && Activity.Current is { } current) request = request with { TraceParent = current.Context };
         var reply = await Actor.Ask<object>(request, Settings.MaxReplyTime(options.Timeout, options.MaxAttempts), cancellationToken).ConfigureAwait(false);
         return reply switch
         {

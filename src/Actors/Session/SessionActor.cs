@@ -7,6 +7,7 @@ using Akka.Event;
 using Akka.Util;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Config;
+using OpenStack.Actors.Telemetry;
 using OpenStack.Actors.Transport;
 
 namespace OpenStack.Actors.Session;
@@ -89,7 +90,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     protected override SupervisorStrategy SupervisorStrategy() =>
         new OneForOneStrategy(ex =>
         {
-            if (ex is StaleTokenException) _reauthentications++;
+            if (ex is StaleTokenException)
+            {
+                _reauthentications++;
+                OpenStackTelemetry.Reauthentications.Add(1);
+            }
             else _log.Error(ex, "A session child failed; restarting it");
             return Directive.Restart;
         });
@@ -252,7 +257,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         var timeout = p.Options.Timeout ?? _settings.RequestTimeout;
         p.Deadline = Now + timeout + _settings.ReplyGrace;
         _transport.Tell(new TransportRequest(p.Id, p.Request.Method, url, p.Request.Headers, p.Request.Body, token,
-            p.Options.StreamResponse, timeout, _settings.MaxRedirects));
+            p.Options.StreamResponse, timeout, _settings.MaxRedirects) { TraceParent = p.Request.TraceParent ?? default });
     }
 
     /// <summary>keystoneauth's rule: a relative url is joined to the endpoint with exactly one slash.</summary>
@@ -341,6 +346,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (retryAfter is { } floor && floor > delay) delay = floor;
         p.Deadline = Now + delay + _settings.ReplyGrace;
         _log.Debug("Retrying {0} in {1:F1} s (attempt {2})", p.Request, delay.TotalSeconds, p.Attempt + 1);
+        OpenStackTelemetry.Retries.Add(1);
         Timers.StartSingleTimer(("retry", p.Id), new RetryDue(p.Id), delay);
     }
 
@@ -374,7 +380,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Reply(p, new RequestFailed(error) { CorrelationId = p.Request.CorrelationId });
     }
 
-    private void Reply(Pending p, object reply) => p.ReplyTo.Tell(reply, Self);
+    private void Reply(Pending p, object reply)
+    {
+        OpenStackTelemetry.Requests.Add(1, new KeyValuePair<string, object?>("outcome", reply is RequestFailed f ? f.Error.GetType().Name : "response"));
+        p.ReplyTo.Tell(reply, Self);
+    }
 
     private void FailAll(string why)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Collections.Frozen;
 using System.Net;
 using System.Text;
@@ -31,6 +32,9 @@ public sealed record OpenStackRequest(HttpMethod Method, string Url)
 
     /// <summary>Echoed in the reply, for callers that match replies to requests themselves.</summary>
     public object? CorrelationId { get; init; }
+
+    /// <summary>The caller's trace context: the parent of the HTTP activities (the facade sets it from <see cref="Activity.Current"/>).</summary>
+    public ActivityContext? TraceParent { get; init; }
 
     /// <summary>A readable form without headers or body (which may hold secrets).</summary>
     public override string ToString() => $"{Method} {Url}{(Service is null ? "" : $" {Service}")}{(Authenticate ? "" : " (no token)")}";

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Telemetry;
 
 namespace OpenStack.Actors.Transport;
 
@@ -15,9 +16,22 @@ internal static class HttpExchange
     /// <summary>Sends the request and returns the response (any status); throws only <see cref="OpenStackException"/>s.</summary>
     internal static async Task<OpenStackResponse> SendAsync(
         HttpClient client, HttpMethod method, Uri url, IReadOnlyDictionary<string, string>? headers, RequestBody? body,
-        AuthToken? token, bool streamResponse, TimeSpan timeout, int maxRedirects, CancellationToken cancellationToken)
+        AuthToken? token, bool streamResponse, TimeSpan timeout, int maxRedirects, CancellationToken cancellationToken,
+        ActivityContext parent = default)
     {
         var started = Stopwatch.GetTimestamp();
+        using var activity = OpenStackTelemetry.ActivitySource.StartActivity(method.Method, ActivityKind.Client, parent);
+        if (activity is not null)
+        {
+            activity.SetTag("http.request.method", method.Method);
+            activity.SetTag("url.full", Redaction.Url(url));
+            activity.SetTag("server.address", url.Host);
+            activity.SetTag("server.port", url.Port);
+        }
+        OpenStackTelemetry.ActiveRequests.Add(1);
+        if (body?.Length is { } sentBytes) OpenStackTelemetry.RequestBodySize.Record(sentBytes, OpenStackTelemetry.HttpTags(method, url, null, null));
+        int? status = null;
+        string? errorType = null;
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(timeout);
         var origin = url;
@@ -44,6 +58,13 @@ internal static class HttpExchange
                 url = next.Value.Location;
             }
 
+            status = (int)response.StatusCode;
+            activity?.SetTag("http.response.status_code", status);
+            if (status >= 400)
+            {
+                errorType = status.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                activity?.SetStatus(ActivityStatusCode.Error);
+            }
             var result = new OpenStackResponse
             {
                 Method = method,
@@ -60,7 +81,12 @@ internal static class HttpExchange
                 return result with { BodyStream = owned, Elapsed = Stopwatch.GetElapsedTime(started) };
             }
             var bytes = method == HttpMethod.Head ? [] : await response.Content.ReadAsByteArrayAsync(cts.Token).ConfigureAwait(false);
+            OpenStackTelemetry.ResponseBodySize.Record(bytes.Length, OpenStackTelemetry.HttpTags(method, url, status, errorType));
             return result with { Body = bytes, Elapsed = Stopwatch.GetElapsedTime(started) };
+        }
+        catch (Exception e) when (Fault(activity, e, ref errorType))
+        {
+            throw; // not reached: Fault only records the failure
         }
         catch (OperationCanceledException e) when (cts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -82,7 +108,18 @@ internal static class HttpExchange
         {
             response?.Dispose();
             cts.Dispose();
+            OpenStackTelemetry.ActiveRequests.Add(-1);
+            OpenStackTelemetry.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, OpenStackTelemetry.HttpTags(method, url, status, errorType));
         }
+    }
+
+    /// <summary>Records a failure on the activity and for the duration metric; returns false so the exception is handled by the next catch.</summary>
+    private static bool Fault(Activity? activity, Exception e, ref string? errorType)
+    {
+        errorType = e is OperationCanceledException ? "timeout" : e.GetType().FullName;
+        activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+        activity?.SetTag("error.type", errorType);
+        return false;
     }
 
     private static string Describe(HttpRequestException e)

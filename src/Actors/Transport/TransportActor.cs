@@ -63,7 +63,7 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
         _inFlight++;
         var replyTo = Sender;
         HttpExchange.SendAsync(_http, request.Method, request.Url, request.Headers, request.Body, request.Token,
-                request.StreamResponse, request.Timeout, request.MaxRedirects, _stopping.Token)
+                request.StreamResponse, request.Timeout, request.MaxRedirects, _stopping.Token, request.TraceParent)
             .PipeTo(Self,
                 success: response => new Completed(replyTo, new TransportResult(request.Id, response, null)),
                 failure: ex => new Completed(replyTo, new TransportResult(request.Id, null, ex as OpenStackException

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Session;
 
@@ -8,6 +9,9 @@ public sealed record TransportRequest(
     long Id, HttpMethod Method, Uri Url, IReadOnlyDictionary<string, string>? Headers, RequestBody? Body,
     AuthToken? Token, bool StreamResponse, TimeSpan Timeout, int MaxRedirects)
 {
+    /// <summary>The caller's trace context, parent of the attempt's activity.</summary>
+    public ActivityContext TraceParent { get; init; }
+
     /// <summary>Without headers, body or token.</summary>
     public override string ToString() => $"TransportRequest #{Id} {Method} {Redaction.Url(Url)}{(Token is null ? "" : " (with token)")}";
 }
