@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Akka.Event;
 using Akka.Hosting;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Config;
@@ -14,8 +15,12 @@ public sealed class OpenStackSessionOptions
     /// <summary>The session actor's name.</summary>
     public string Name { get; set; } = "openstack-session";
 
-    /// <summary>How tokens are obtained (required).</summary>
+    /// <summary>How tokens are obtained. Null: from <see cref="Cloud"/>.</summary>
     public IAuthenticator? Authenticator { get; set; }
+
+    /// <summary>A cloud of clouds.yaml (with secure.yaml; OS_* variables when null and no <see cref="Authenticator"/>):
+    /// supplies the authenticator and the TLS settings.</summary>
+    public string? Cloud { get; set; }
 
     /// <summary><c>openstack.session.request-timeout</c>.</summary>
     public TimeSpan? RequestTimeout { get; set; }
@@ -40,6 +45,40 @@ public sealed class OpenStackSessionOptions
 
     /// <summary>An HTTP handler to use instead of the session's own (tests, outbound proxies).</summary>
     public HttpMessageHandler? Handler { get; set; }
+
+    /// <summary>Reads options from a configuration section (e.g. <c>appsettings.json</c>'s <c>"OpenStack"</c>): keys
+    /// <c>Name</c>, <c>Cloud</c>, <c>RequestTimeout</c>, <c>AuthTimeout</c> (TimeSpan text such as <c>00:01:00</c>),
+    /// <c>MaxAttempts</c>, <c>PoolSize</c>, <c>MaxConnectionsPerServer</c>, <c>VerifyTls</c>, <c>CaFile</c>.</summary>
+    /// <exception cref="FormatException">A value does not parse; the message names the key.</exception>
+    public static OpenStackSessionOptions FromConfiguration(Microsoft.Extensions.Configuration.IConfiguration section)
+    {
+        T? Read<T>(string key, Func<string, T> parse) where T : struct
+        {
+            var text = section[key];
+            if (string.IsNullOrWhiteSpace(text)) return null;
+            try
+            {
+                return parse(text);
+            }
+            catch (Exception e) when (e is FormatException or OverflowException)
+            {
+                throw new FormatException($"OpenStack option '{key}' = '{text}' is not valid: {e.Message}", e);
+            }
+        }
+        var options = new OpenStackSessionOptions
+        {
+            Cloud = section["Cloud"],
+            CaFile = section["CaFile"],
+            RequestTimeout = Read("RequestTimeout", t => TimeSpan.Parse(t, CultureInfo.InvariantCulture)),
+            AuthTimeout = Read("AuthTimeout", t => TimeSpan.Parse(t, CultureInfo.InvariantCulture)),
+            MaxAttempts = Read("MaxAttempts", t => int.Parse(t, CultureInfo.InvariantCulture)),
+            PoolSize = Read("PoolSize", t => int.Parse(t, CultureInfo.InvariantCulture)),
+            MaxConnectionsPerServer = Read("MaxConnectionsPerServer", t => int.Parse(t, CultureInfo.InvariantCulture)),
+            VerifyTls = Read("VerifyTls", bool.Parse),
+        };
+        if (section["Name"] is { Length: > 0 } name) options.Name = name;
+        return options;
+    }
 
     /// <summary>The set options as HOCON.</summary>
     public string ToHocon()
@@ -69,10 +108,18 @@ public sealed class OpenStackSessionOptions
     }
 }
 
-/// <summary>Akka.Hosting registration of OpenStack sessions.</summary>
+/// <summary>
+/// Akka.Hosting registration of OpenStack sessions. Each session is registered in the ActorRegistry under a key type:
+/// <see cref="SessionActor"/> and <see cref="OpenStackSessionKey"/> by default, or your own <c>TKey</c> so that several
+/// clouds (or identities) live side by side and are injected as <c>IRequiredActor&lt;TKey&gt;</c>.
+/// </summary>
 public static class AkkaHostingExtensions
 {
-    /// <summary>Adds a session with an authenticator and the HOCON settings; registers it in the ActorRegistry as <see cref="SessionActor"/>.</summary>
+    /// <summary>Adds a session for a cloud of clouds.yaml; its actor is named after the cloud.</summary>
+    public static AkkaConfigurationBuilder WithOpenStackSession(this AkkaConfigurationBuilder builder, string cloud) =>
+        builder.WithOpenStackSession(new OpenStackSessionOptions { Cloud = cloud, Name = cloud });
+
+    /// <summary>Adds a session with an authenticator and the HOCON settings.</summary>
     public static AkkaConfigurationBuilder WithOpenStackSession(this AkkaConfigurationBuilder builder, IAuthenticator authenticator, string name = "openstack-session") =>
         builder.WithOpenStackSession(new OpenStackSessionOptions { Authenticator = authenticator, Name = name });
 
@@ -84,18 +131,49 @@ public static class AkkaHostingExtensions
         return builder.WithOpenStackSession(options);
     }
 
-    /// <summary>Adds a session from options: defaults appended, options prepended, the actor registered.</summary>
-    public static AkkaConfigurationBuilder WithOpenStackSession(this AkkaConfigurationBuilder builder, OpenStackSessionOptions options)
+    /// <summary>Adds the default session from options, registered under <see cref="SessionActor"/> and <see cref="OpenStackSessionKey"/>.</summary>
+    public static AkkaConfigurationBuilder WithOpenStackSession(this AkkaConfigurationBuilder builder, OpenStackSessionOptions options) =>
+        builder.AddOpenStackSession(options, (registry, actor) =>
+        {
+            registry.TryRegister<SessionActor>(actor);
+            registry.TryRegister<OpenStackSessionKey>(actor);
+        });
+
+    /// <summary>Adds a session for a cloud of clouds.yaml, registered under <typeparamref name="TKey"/>.</summary>
+    public static AkkaConfigurationBuilder WithOpenStackSession<TKey>(this AkkaConfigurationBuilder builder, string cloud) =>
+        builder.WithOpenStackSession<TKey>(new OpenStackSessionOptions { Cloud = cloud, Name = cloud });
+
+    /// <summary>Adds a session configured by a delegate, registered under <typeparamref name="TKey"/>.</summary>
+    public static AkkaConfigurationBuilder WithOpenStackSession<TKey>(this AkkaConfigurationBuilder builder, Action<OpenStackSessionOptions> configure)
     {
-        var authenticator = options.Authenticator ?? throw new ArgumentException("OpenStackSessionOptions.Authenticator is required", nameof(options));
+        var options = new OpenStackSessionOptions { Name = typeof(TKey).Name };
+        configure(options);
+        return builder.WithOpenStackSession<TKey>(options);
+    }
+
+    /// <summary>Adds a session from options, registered under <typeparamref name="TKey"/> (inject it as <c>IRequiredActor&lt;TKey&gt;</c>).</summary>
+    public static AkkaConfigurationBuilder WithOpenStackSession<TKey>(this AkkaConfigurationBuilder builder, OpenStackSessionOptions options) =>
+        builder.AddOpenStackSession(options, (registry, actor) => registry.Register<TKey>(actor));
+
+    private static AkkaConfigurationBuilder AddOpenStackSession(this AkkaConfigurationBuilder builder, OpenStackSessionOptions options,
+        Action<IActorRegistry, Akka.Actor.IActorRef> register)
+    {
+        // Resolved now, so a bad cloud name or clouds.yaml fails at start-up with its own message.
+        var cloud = options.Authenticator is null ? CloudConfig.Load(options.Cloud) : null;
+        var authenticator = options.Authenticator ?? cloud!.CreateAuthenticator();
         builder.AddHocon(SessionSettings.DefaultConfig(), HoconAddMode.Append);
         var hocon = options.ToHocon();
         if (hocon.Length > 0) builder.AddHocon(hocon, HoconAddMode.Prepend);
         builder.WithActors((system, registry) =>
         {
-            var session = OpenStackExtension.Get(system).CreateSession(authenticator, options.Name, SessionSettings.Create(system), options.Handler);
-            registry.TryRegister<SessionActor>(session.Actor);
-            registry.TryRegister<OpenStackSessionKey>(session.Actor);
+            var settings = SessionSettings.Create(system);
+            if (cloud is not null)
+            {
+                settings = cloud.ApplyTo(settings);
+                foreach (var warning in cloud.Warnings) system.Log.Warning("{0}", warning);
+            }
+            var session = OpenStackExtension.Get(system).CreateSession(authenticator, options.Name, settings, options.Handler);
+            register(registry, session.Actor);
         });
         return builder;
     }

@@ -9,6 +9,7 @@ using OpenStack.Actors.Hosting;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Tests.Support;
 using Xunit;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace OpenStack.Actors.Tests.Hosting;
@@ -96,5 +97,74 @@ public sealed class HostingTests
         {
             await host.StopAsync();
         }
+    }
+
+    public sealed class CloudA;
+
+    public sealed class CloudB;
+
+    /// <summary>A user's service that gets its session injected.</summary>
+    public sealed class Uploader(IRequiredActor<CloudB> session)
+    {
+        public IRequiredActor<CloudB> Session { get; } = session;
+    }
+
+    [Fact]
+    public async Task Two_clouds_side_by_side_under_their_own_keys_injected_as_required_actors_with_options_from_configuration()
+    {
+        var httpA = new FakeHttp(_ => FakeHttp.Status(HttpStatusCode.OK, "A"));
+        var httpB = new FakeHttp(_ => FakeHttp.Status(HttpStatusCode.OK, "B"));
+        using var host = Microsoft.Extensions.Hosting.Host.CreateDefaultBuilder()
+            .ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["OpenStack:B:Name"] = "cloud-b",
+                ["OpenStack:B:RequestTimeout"] = "00:00:42",
+            }))
+            .ConfigureServices((context, services) =>
+            {
+                services.AddSingleton<Uploader>();
+                services.AddAkka("two-clouds", (builder, _) =>
+                {
+                    builder.WithOpenStackSession<CloudA>(o =>
+                    {
+                        o.Authenticator = new StaticAuthenticator("token-a", new Uri("http://a.example.com"));
+                        o.Handler = httpA;
+                    });
+                    var b = OpenStackSessionOptions.FromConfiguration(context.Configuration.GetSection("OpenStack:B"));
+                    b.Authenticator = new StaticAuthenticator("token-b", new Uri("http://b.example.com"));
+                    b.Handler = httpB;
+                    builder.WithOpenStackSession<CloudB>(b);
+                });
+            })
+            .Build();
+        await host.StartAsync();
+        try
+        {
+            var system = host.Services.GetRequiredService<ActorSystem>();
+            var registry = host.Services.GetRequiredService<ActorRegistry>();
+            var a = await registry.GetAsync<CloudA>();
+            var b = host.Services.GetRequiredService<Uploader>().Session.ActorRef;
+            Assert.NotEqual(a, b);
+            Assert.Equal("cloud-b", b.Path.Name);
+            Assert.Equal(TimeSpan.FromSeconds(42), OpenStackExtension.Get(system).GetSession("cloud-b")!.Settings.RequestTimeout);
+
+            var settings = SessionSettings.Create(system);
+            Assert.Equal("A", (await new OpenStackSession(a, settings).GetAsync("/", ServiceFilter.ObjectStore)).Text());
+            Assert.Equal("B", (await new OpenStackSession(b, settings).GetAsync("/", ServiceFilter.ObjectStore)).Text());
+            Assert.Equal("token-a", Assert.Single(httpA.Requests).Token);
+            Assert.Equal("token-b", Assert.Single(httpB.Requests).Token);
+        }
+        finally
+        {
+            await host.StopAsync();
+        }
+    }
+
+    [Fact]
+    public void A_bad_configuration_value_names_its_key()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["PoolSize"] = "many" }).Build();
+        var error = Assert.Throws<FormatException>(() => OpenStackSessionOptions.FromConfiguration(config));
+        Assert.Contains("PoolSize", error.Message);
     }
 }
