@@ -18,6 +18,7 @@ namespace OpenStack.Actors.Auth;
 public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
     private const string RenewTimer = "renew";
+    private const string FetchTimer = "fetch";
     /// <summary>A token this close to expiry is not handed out any more.</summary>
     private static readonly TimeSpan ExpirySkew = TimeSpan.FromSeconds(5);
 
@@ -35,6 +36,9 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
     private bool _backgroundFetch;
     private OpenStackException? _lastFailure;
     private DateTimeOffset _badCredentialsUntil;
+    private DateTimeOffset _outageUntil;
+    private TimeSpan _outageBackoff;
+    private DateTimeOffset _lastFetchStarted = DateTimeOffset.MinValue;
 
     /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
     public AuthenticatorActor(IAuthenticator authenticator, HttpClient http, SessionSettings settings)
@@ -63,10 +67,11 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
         {
             if (_current is not null && IsUsable(_current)) Sender.Tell(new AccessGranted(_current));
             else if (_lastFailure is AuthenticationFailedException refused && Now < _badCredentialsUntil) Sender.Tell(new AccessDenied(refused));
+            else if (_lastFailure is { } outage && Now < _outageUntil) Sender.Tell(new AccessDenied(outage));
             else
             {
                 Stash.Stash();
-                StartFetch(background: false);
+                RequestFetch();
             }
         });
         Receive<TokenRejected>(rejected =>
@@ -87,6 +92,7 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
     private void Fetching()
     {
         Receive<GetAccess>(_ => Stash.Stash());
+        Receive<FetchDue>(_ => StartFetch(background: false));
         Receive<TokenRejected>(_ => { });   // the token it names is already gone
         Receive<RenewDue>(_ => { });
         Receive<FetchCompleted>(OnFetchCompleted);
@@ -101,8 +107,23 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
         Receive<RenewDue>(_ => { });
     }
 
+    /// <summary>A foreground fetch, at once or when Keystone's minimum interval since the last one has passed.</summary>
+    private void RequestFetch()
+    {
+        var wait = _lastFetchStarted + _settings.TokenMinInterval - Now;
+        if (wait <= TimeSpan.Zero)
+        {
+            StartFetch(background: false);
+            return;
+        }
+        _fetch = FetchDue.Instance; // a fetch is due: background renewals and late results stand aside
+        Become(Fetching);
+        Timers.StartSingleTimer(FetchTimer, FetchDue.Instance, wait);
+    }
+
     private void StartFetch(bool background)
     {
+        _lastFetchStarted = Now;
         var fetch = new object();
         _fetch = fetch;
         _backgroundFetch = background;
@@ -124,6 +145,7 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
         {
             _current = access with { Generation = Interlocked.Increment(ref s_generation) };
             _lastFailure = null;
+            _outageBackoff = TimeSpan.Zero;
             Context.Parent.Tell(new AccessRenewed(_current));
             ScheduleRenewal(_current);
             _log.Debug("New token generation {0} for {1}, expires {2:O}", _current.Generation, _authenticator.Description, _current.ExpiresAt);
@@ -137,6 +159,13 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
 
         _lastFailure = done.Error!;
         if (_lastFailure is AuthenticationFailedException) _badCredentialsUntil = Now + _settings.BadCredentialsHold;
+        else if (!background)
+        {
+            // Keystone is down or failing: answer from memory for a doubling while, so failures cannot become a storm.
+            _outageBackoff = _outageBackoff == TimeSpan.Zero ? _settings.AuthOutageMinBackoff
+                : Min(_settings.AuthOutageMaxBackoff, _outageBackoff * 2);
+            _outageUntil = Now + _outageBackoff;
+        }
         _log.Warning("Authentication ({0}) failed: {1}", _authenticator.Description, _lastFailure.Message);
         if (background)
         {
@@ -156,12 +185,17 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
         if (access.ExpiresAt is not { } expires) return;
         var life = expires - Now;
         if (life <= TimeSpan.Zero) return;
+        _expirySkew = Min(ExpirySkew, life / 10);
         var margin = Min(_settings.RenewBeforeExpiry, life / 2);
         var jitter = Min(_settings.RenewJitter, life / 10) * ThreadLocalRandom.Current.NextDouble();
-        Timers.StartSingleTimer(RenewTimer, RenewDue.Instance, Max(TimeSpan.Zero, life - margin - jitter));
+        // Never sooner than Keystone's minimum interval, however short-lived the tokens are.
+        Timers.StartSingleTimer(RenewTimer, RenewDue.Instance, Max(_settings.TokenMinInterval, life - margin - jitter));
     }
 
-    private bool IsUsable(AccessInfo access) => access.ExpiresAt is not { } expires || Now < expires - ExpirySkew;
+    /// <summary>Not handed out this close to expiry; a tenth of the token's life for very short-lived tokens.</summary>
+    private TimeSpan _expirySkew = ExpirySkew;
+
+    private bool IsUsable(AccessInfo access) => access.ExpiresAt is not { } expires || Now < expires - _expirySkew;
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
@@ -184,6 +218,11 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
     }
 
     private sealed record FetchCompleted(object Fetch, AccessInfo? Access, OpenStackException? Error);
+
+    private sealed record FetchDue
+    {
+        public static readonly FetchDue Instance = new();
+    }
 
     private sealed record RenewDue
     {

@@ -83,6 +83,30 @@ public sealed record SessionSettings
     /// <summary>How long refused credentials are answered from memory.</summary>
     public TimeSpan BadCredentialsHold { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>Consecutive failures (connection, timeout, 5xx) that open an endpoint's circuit breaker.</summary>
+    public int BreakerMaxFailures { get; init; } = 10;
+
+    /// <summary>First wait before an open breaker lets a probe through.</summary>
+    public TimeSpan BreakerResetTimeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest wait, as failed probes double it.</summary>
+    public TimeSpan BreakerMaxResetTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The adaptive concurrency limit never goes below this.</summary>
+    public int MinConcurrencyPerEndpoint { get; init; } = 1;
+
+    /// <summary>The adaptive limit's ceiling; null: the pool's capacity (pool size x in-flight per transport).</summary>
+    public int? MaxConcurrencyPerEndpoint { get; init; }
+
+    /// <summary>Keystone protection: at most one token request per this interval.</summary>
+    public TimeSpan TokenMinInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>After Keystone failed (unreachable, 5xx), callers get that error for this long, doubling up to <see cref="AuthOutageMaxBackoff"/>.</summary>
+    public TimeSpan AuthOutageMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The cap of the outage backoff.</summary>
+    public TimeSpan AuthOutageMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Transport pool settings.</summary>
     public TransportSettings Transport { get; init; } = new();
 
@@ -130,6 +154,14 @@ public sealed record SessionSettings
             RenewBeforeExpiry = c.GetTimeSpan("token.renew-before-expiry"),
             RenewJitter = c.GetTimeSpan("token.renew-jitter"),
             BadCredentialsHold = c.GetTimeSpan("token.bad-credentials-hold"),
+            TokenMinInterval = c.GetTimeSpan("token.min-interval"),
+            AuthOutageMinBackoff = c.GetTimeSpan("token.outage-min-backoff"),
+            AuthOutageMaxBackoff = c.GetTimeSpan("token.outage-max-backoff"),
+            BreakerMaxFailures = Math.Max(1, c.GetInt("circuit-breaker.max-failures")),
+            BreakerResetTimeout = c.GetTimeSpan("circuit-breaker.reset-timeout"),
+            BreakerMaxResetTimeout = c.GetTimeSpan("circuit-breaker.max-reset-timeout"),
+            MinConcurrencyPerEndpoint = Math.Max(1, c.GetInt("adaptive-concurrency.min-limit")),
+            MaxConcurrencyPerEndpoint = c.GetInt("adaptive-concurrency.max-limit") is > 0 and var max ? max : null,
             Transport = new TransportSettings
             {
                 PoolSize = Math.Max(1, t.GetInt("pool-size")),

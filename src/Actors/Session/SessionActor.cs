@@ -31,6 +31,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private readonly Dictionary<long, Pending> _pending = new();
+    private readonly Dictionary<string, EndpointGuard> _guards = new();
     private readonly List<Pending> _awaitingAccess = new();
     private HttpClient _http = null!;
     private IActorRef _auth = ActorRefs.Nobody;
@@ -62,7 +63,17 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             _accessRequested = false;
             var waiting = _awaitingAccess.ToArray();
             _awaitingAccess.Clear();
-            foreach (var p in waiting) Fail(p, denied.Error);
+            // A Keystone outage is retried like any transient failure (the authenticator answers from memory while
+            // it backs off, so this cannot flood Keystone); refused credentials are final.
+            var transient = denied.Error is ConnectionFailedException or RequestTimeoutException
+                || denied.Error is HttpErrorException { Status: >= HttpStatusCode.InternalServerError };
+            foreach (var p in waiting)
+            {
+                if (!_pending.ContainsKey(p.Id)) continue;
+                p.Attempt++;
+                if (transient && MayRetry(p)) ScheduleRetry(p, null);
+                else Fail(p, denied.Error);
+            }
         });
         Receive<RetryDue>(due =>
         {
@@ -70,6 +81,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         });
         Receive<Sweep>(_ => SweepLostReplies());
         Receive<GetAccess>(ask => _auth.Forward(ask));
+        Receive<BreakerChanged>(changed =>
+        {
+            if (changed.State == "open") _log.Warning("Circuit breaker for {0} opened: requests to it fail fast until a probe succeeds", changed.Origin);
+            else _log.Info("Circuit breaker for {0} is {1}", changed.Origin, changed.State);
+        });
         Receive<GetSessionStats>(_ => Sender.Tell(new SessionStats(_pending.Count, _reauthentications, _access?.Generation)));
     }
 
@@ -248,12 +264,33 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                 _log.Warning("Not sending the token to {0}: its host is not in the catalog (RequestOptions.AllowTokenToForeignHost allows it)", Redaction.Url(url));
             }
         }
-        if (p.Attempt > 0 && p.Request.Body is { Rewindable: false })
+        if (p.BodySent && p.Request.Body is { Rewindable: false })
         {
             Fail(p, new InvalidRequestException($"{p.Request.Method} {Redaction.Url(url)} must be sent again, but its body stream cannot be rewound"));
             return;
         }
+        var guard = GuardFor(url);
+        if (!guard.HasCapacity)
+        {
+            // The adaptive limit is reached: wait for a slot (the pool's backpressure reaches the caller as slower replies).
+            guard.Waiting.Enqueue(p.Id);
+            p.Deadline = Now + _settings.MaxReplyTime(p.Options.Timeout, p.Options.MaxAttempts);
+            return;
+        }
+        if (guard.Breaker.IsOpen || (guard.Breaker.IsHalfOpen && guard.ProbeInFlight))
+        {
+            Fail(p, new CircuitOpenException(guard.Origin, guard.Breaker.CurrentFailureCount, guard.Breaker.LastCaughtException));
+            return;
+        }
+        if (guard.Breaker.IsHalfOpen)
+        {
+            guard.ProbeInFlight = true;
+            p.IsProbe = true;
+        }
+        guard.InFlight++;
+        p.Slot = guard;
         p.Attempt++;
+        p.BodySent = p.Request.Body is not null;
         var timeout = p.Options.Timeout ?? _settings.RequestTimeout;
         p.Deadline = Now + timeout + _settings.ReplyGrace;
         _transport.Tell(new TransportRequest(p.Id, p.Request.Method, url, p.Request.Headers, p.Request.Body, token,
@@ -283,6 +320,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             result.Response?.Dispose();   // answered already (lost-reply timeout): nobody reads this body
             return;
         }
+        RecordOutcome(p, result);
+        ReleaseSlot(p);
         if (result.Error is { } error)
         {
             if (error is ConnectionFailedException && MayRetry(p)) ScheduleRetry(p, null);
@@ -323,6 +362,52 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
         _pending.Remove(p.Id);
         Reply(p, response with { CorrelationId = p.Request.CorrelationId });
+    }
+
+    private EndpointGuard GuardFor(Uri url)
+    {
+        var origin = EndpointGuard.OriginOf(url);
+        if (_guards.TryGetValue(origin, out var guard)) return guard;
+        guard = EndpointGuard.Create(origin, Context.System.Scheduler, _settings);
+        var self = Self;
+        guard.Breaker.OnOpen(() => self.Tell(new BreakerChanged(origin, "open")))
+            .OnHalfOpen(() => self.Tell(new BreakerChanged(origin, "half-open")))
+            .OnClose(() => self.Tell(new BreakerChanged(origin, "closed")));
+        _guards.Add(origin, guard);
+        return guard;
+    }
+
+    /// <summary>Feeds the endpoint's breaker and adaptive limit with what an attempt came to.</summary>
+    private void RecordOutcome(Pending p, TransportResult result)
+    {
+        if (p.Slot is not { } guard) return;
+        var status = result.Response is { } r ? (int)r.Status : 0;
+        if (result.Error is ConnectionFailedException or RequestTimeoutException || status is 500 or 502 or 503 or 504)
+            guard.Breaker.Fail();
+        else if (result.Response is not null)
+            guard.Breaker.Succeed();
+        var retryAfter = result.Response is { } response ? RetryAfter(response, Now) : null;
+        if (status == 429 || (status == 503 && retryAfter is not null))
+        {
+            if (guard.OnThrottled(Now, retryAfter))
+                _log.Warning("{0} is throttling (HTTP {1}): at most {2} requests in flight to it now", guard.Origin, status, guard.Limit);
+        }
+        else if (result.Response is { IsSuccess: true }) guard.OnSuccess(Now);
+    }
+
+    /// <summary>Gives back the request's slot and lets the next waiting requests of that endpoint go.</summary>
+    private void ReleaseSlot(Pending p)
+    {
+        if (p.Slot is not { } guard) return;
+        p.Slot = null;
+        guard.InFlight--;
+        if (p.IsProbe)
+        {
+            p.IsProbe = false;
+            guard.ProbeInFlight = false;
+        }
+        while (guard.HasCapacity && guard.Waiting.TryDequeue(out var id))
+            if (_pending.TryGetValue(id, out var next)) Dispatch(next);
     }
 
     private bool IsRetriableStatus(Pending p, int status) =>
@@ -376,6 +461,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private void Fail(Pending p, OpenStackException error)
     {
         _pending.Remove(p.Id);
+        ReleaseSlot(p);
         Timers.Cancel(("retry", p.Id));
         Reply(p, new RequestFailed(error) { CorrelationId = p.Request.CorrelationId });
     }
@@ -416,11 +502,17 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         public OpenStackRequest Request { get; } = request;
         public RequestOptions Options { get; } = options;
         public IActorRef ReplyTo { get; } = replyTo;
+        /// <summary>Tries so far: sends, and token requests that failed transiently.</summary>
         public int Attempt { get; set; }
+        public bool BodySent { get; set; }
         public bool Reauthenticated { get; set; }
         public long? TokenGeneration { get; set; }
         public DateTimeOffset? Deadline { get; set; }
+        public EndpointGuard? Slot { get; set; }
+        public bool IsProbe { get; set; }
     }
+
+    private sealed record BreakerChanged(string Origin, string State);
 
     private sealed record RetryDue(long Id);
 

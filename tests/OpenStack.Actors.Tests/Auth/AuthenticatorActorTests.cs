@@ -121,4 +121,61 @@ public sealed class AuthenticatorActorTests() : TestKit(TestConfigs.VirtualTime)
 
         Assert.Equal("tok-2", (await ExpectMsgAsync<AccessGranted>()).Access.Token.Value);
     }
+
+    private sealed class FailingAuthenticator : IAuthenticator
+    {
+        private int _calls;
+        public int Calls => _calls;
+        public string Description => "failing";
+
+        public Task<AccessInfo> AuthenticateAsync(HttpClient http, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _calls);
+            return Task.FromException<AccessInfo>(new ConnectionFailedException("POST http://keystone.test/v3/auth/tokens: connection refused"));
+        }
+    }
+
+    [Fact]
+    public async Task A_keystone_outage_is_answered_from_memory_with_a_doubling_backoff()
+    {
+        var auth = new FailingAuthenticator();
+        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings with
+        {
+            AuthOutageMinBackoff = TimeSpan.FromSeconds(2), AuthOutageMaxBackoff = TimeSpan.FromSeconds(8), TokenMinInterval = TimeSpan.Zero,
+        }));
+
+        async Task<int> CallsAfterAsking()
+        {
+            actor.Tell(GetAccess.Instance);
+            Assert.IsType<ConnectionFailedException>((await ExpectMsgAsync<AccessDenied>()).Error);
+            return auth.Calls;
+        }
+
+        Assert.Equal(1, await CallsAfterAsking());
+        for (var i = 0; i < 20; i++) Assert.Equal(1, await CallsAfterAsking());   // inside the 2 s backoff: no new request
+        Scheduler.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(2, await CallsAfterAsking());
+        Scheduler.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(2, await CallsAfterAsking());                                  // the backoff doubled to 4 s
+        Scheduler.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(3, await CallsAfterAsking());
+    }
+
+    [Fact]
+    public async Task Token_requests_keep_a_minimum_interval_even_for_short_lived_tokens()
+    {
+        var auth = new ScriptedAuthenticator(() => Scheduler.Now, TimeSpan.FromSeconds(4));
+        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings with { TokenMinInterval = TimeSpan.FromSeconds(5) }));
+        actor.Tell(GetAccess.Instance);
+        Assert.Equal("tok-1", (await ExpectMsgAsync<AccessGranted>()).Access.Token.Value);
+
+        Scheduler.Advance(TimeSpan.FromSeconds(4.5));  // tok-1 expired; its renewal waits for the 5 s interval
+        actor.Tell(GetAccess.Instance);
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(1, auth.Calls);
+        Scheduler.Advance(TimeSpan.FromSeconds(0.5));
+
+        Assert.Equal("tok-2", (await ExpectMsgAsync<AccessGranted>()).Access.Token.Value);
+        Assert.Equal(2, auth.Calls);
+    }
 }

@@ -1,0 +1,82 @@
+using System.Net;
+using Akka.Actor;
+using Akka.TestKit;
+using Akka.TestKit.Xunit2;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Config;
+using OpenStack.Actors.Session;
+using OpenStack.Actors.Tests.Support;
+using OpenStack.Actors.Transport;
+using Xunit;
+
+namespace OpenStack.Actors.Tests.Session;
+
+public sealed class EndpointProtectionTests() : TestKit(TestConfigs.VirtualTime)
+{
+    private static readonly StaticAuthenticator Static = new("SecretToken", new Uri("http://cloud.example.com:3333"));
+    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    private static OpenStackRequest Get(string url) => new(HttpMethod.Get, url) { Service = ServiceFilter.ObjectStore };
+
+    [Fact]
+    public async Task Repeated_failures_open_the_breaker_which_fails_fast_then_lets_one_probe_through()
+    {
+        var healthy = false;
+        var http = new FakeHttp(_ => healthy ? FakeHttp.Status(HttpStatusCode.OK, "up") : FakeHttp.Status(HttpStatusCode.InternalServerError));
+        var settings = new SessionSettings { MaxAttempts = 1, BreakerMaxFailures = 3, BreakerResetTimeout = TimeSpan.FromSeconds(10) };
+        var session = Sys.ActorOf(SessionActor.Props(Static, settings, http));
+
+        for (var i = 0; i < 3; i++)
+        {
+            session.Tell(Get($"/fail{i}"));
+            Assert.IsType<HttpErrorException>((await ExpectMsgAsync<RequestFailed>()).Error);
+        }
+        session.Tell(Get("/blocked"));
+        var open = Assert.IsType<CircuitOpenException>((await ExpectMsgAsync<RequestFailed>()).Error);
+        Assert.Equal("http://cloud.example.com:3333", open.Endpoint);
+        Assert.Contains("3 consecutive failures", open.Message);
+        Assert.Equal(3, http.Requests.Count);
+
+        healthy = true;
+        Scheduler.Advance(TimeSpan.FromSeconds(10));
+        await AwaitAssertAsync(async () =>
+        {
+            session.Tell(Get("/probe"));
+            Assert.Equal("up", (await ExpectMsgAsync<OpenStackResponse>()).Text());
+        });
+        session.Tell(Get("/after"));
+        Assert.Equal("up", (await ExpectMsgAsync<OpenStackResponse>()).Text());
+    }
+
+    [Fact]
+    public async Task Throttling_halves_what_the_whole_pool_may_send_to_that_endpoint()
+    {
+        var transport = CreateTestProbe();
+        var settings = new SessionSettings { Transport = new TransportSettings { PoolSize = 2, MaxInFlightPerTransport = 4 } };
+        var session = Sys.ActorOf(SessionActor.Props(Static, settings, transport: transport.Ref));
+
+        for (var i = 0; i < 12; i++) session.Tell(Get($"/o{i}"));
+        var sent = new List<TransportRequest>();
+        for (var i = 0; i < 8; i++) sent.Add(await transport.ExpectMsgAsync<TransportRequest>());
+        await transport.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200)); // the limit starts at the pool's 2 x 4
+
+        var throttled = FakeResponse(sent[0], HttpStatusCode.TooManyRequests, retryAfter: "5");
+        session.Tell(new TransportResult(sent[0].Id, throttled, null));
+        for (var i = 1; i <= 4; i++) session.Tell(new TransportResult(sent[i].Id, FakeResponse(sent[i], HttpStatusCode.OK), null));
+
+        // 8 in flight, limit halved to 4: after 1 + 4 replies, 3 remain, so exactly one waiting request may go.
+        await transport.ExpectMsgAsync<TransportRequest>();
+        await transport.ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        for (var i = 0; i < 4; i++) await ExpectMsgAsync<OpenStackResponse>();
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100)); // the 429 waits for its Retry-After, not answered yet
+    }
+
+    private static OpenStackResponse FakeResponse(TransportRequest request, HttpStatusCode status, string? retryAfter = null) => new()
+    {
+        Method = request.Method,
+        Url = request.Url,
+        Status = status,
+        Headers = retryAfter is null ? new Dictionary<string, string>() : new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase) { ["Retry-After"] = retryAfter },
+    };
+}
