@@ -128,8 +128,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SweepInterval);
     }
 
-    /// <summary>The shared handler: one connection pool for the whole session.</summary>
-    internal static SocketsHttpHandler CreateHandler(TransportSettings t, ILoggingAdapter log)
+    /// <summary>The handler a session shares between its TransportActors (one connection pool), built from the settings:
+    /// connection limits and timeouts, no automatic redirects or decompression, TLS verification, CA file, client certificate.</summary>
+    /// <param name="t">The transport settings.</param>
+    /// <param name="log">Where the warning about disabled TLS verification goes.</param>
+    public static SocketsHttpHandler CreateHandler(TransportSettings t, ILoggingAdapter log)
     {
         var handler = new SocketsHttpHandler
         {
