@@ -191,8 +191,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         if (request.Url is null) return new InvalidRequestException("The url is missing");
         if (request.Url.AsSpan().IndexOfAny('\r', '\n') >= 0) return new InvalidRequestException("The url contains CR or LF");
-        if (Uri.TryCreate(request.Url, UriKind.Absolute, out var absolute) && absolute.Scheme is not ("http" or "https") && !request.Url.StartsWith('/'))
-            return new InvalidRequestException($"The url '{request.Url}' is neither relative nor http(s)");
+        if (request.Url.Contains("://", StringComparison.Ordinal) && AbsoluteHttpUrl(request.Url) is null)
+            return new InvalidRequestException($"The url '{request.Url}' is neither relative nor a valid http(s) url");
         if (request.Headers is not null)
             foreach (var (name, value) in request.Headers)
             {
@@ -204,11 +204,15 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         return null;
     }
 
-    private static bool IsAbsolute(string url, out Uri? uri) =>
-        Uri.TryCreate(url, UriKind.Absolute, out uri) && uri.Scheme is "http" or "https";
+    /// <summary>The url as an absolute http(s) Uri, or null for a relative one. Cheap for the common relative case:
+    /// on Unix, <see cref="Uri.TryCreate(string, UriKind, out Uri)"/> would take "/c/o" for an absolute file path.</summary>
+    private static Uri? AbsoluteHttpUrl(string url) =>
+        url.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : null;
 
-    private bool NeedsAccess(Pending p) =>
-        p.Request.Authenticate || !IsAbsolute(p.Request.Url, out _) && p.Request.Service?.EndpointOverride is null;
+    private static bool NeedsAccess(Pending p) =>
+        p.Request.Authenticate || p.AbsoluteUrl is null && p.Request.Service?.EndpointOverride is null;
 
     private void Dispatch(Pending p)
     {
@@ -244,7 +248,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Uri url;
         try
         {
-            url = ResolveUrl(p.Request, access);
+            url = ResolveUrl(p, access);
         }
         catch (OpenStackException e)
         {
@@ -256,7 +260,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         p.TokenGeneration = null;
         if (p.Request.Authenticate && access is not null)
         {
-            var own = !IsAbsolute(p.Request.Url, out _) || access.IsOwnEndpoint(url);
+            var own = p.AbsoluteUrl is null || access.IsOwnEndpoint(url);
             if (own || p.Options.AllowTokenToForeignHost || _settings.AllowTokenToForeignHosts)
             {
                 token = access.Token;
@@ -301,9 +305,10 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     }
 
     /// <summary>keystoneauth's rule: a relative url is joined to the endpoint with exactly one slash.</summary>
-    private static Uri ResolveUrl(OpenStackRequest request, AccessInfo? access)
+    private static Uri ResolveUrl(Pending p, AccessInfo? access)
     {
-        if (IsAbsolute(request.Url, out var absolute)) return absolute!;
+        if (p.AbsoluteUrl is { } absolute) return absolute;
+        var request = p.Request;
         Uri endpoint;
         if (request.Service?.EndpointOverride is { } overridden) endpoint = overridden;
         else if (access is null) throw new InvalidRequestException($"The relative url '{request.Url}' needs a token's catalog or an endpoint override");
@@ -364,7 +369,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             return;
         }
         _pending.Remove(p.Id);
-        Reply(p, response with { CorrelationId = p.Request.CorrelationId });
+        Reply(p, p.Request.CorrelationId is null ? response : response with { CorrelationId = p.Request.CorrelationId });
     }
 
     private EndpointGuard GuardFor(Uri url)
@@ -471,7 +476,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     private void Reply(Pending p, object reply)
     {
-        OpenStackTelemetry.Requests.Add(1, new KeyValuePair<string, object?>("outcome", reply is RequestFailed f ? f.Error.GetType().Name : "response"));
+        if (OpenStackTelemetry.Requests.Enabled)
+            OpenStackTelemetry.Requests.Add(1, new KeyValuePair<string, object?>("outcome", reply is RequestFailed f ? f.Error.GetType().Name : "response"));
         p.ReplyTo.Tell(reply, Self);
     }
 
@@ -503,6 +509,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         public long Id { get; } = id;
         public OpenStackRequest Request { get; } = request;
+        public Uri? AbsoluteUrl { get; } = AbsoluteHttpUrl(request.Url);
         public RequestOptions Options { get; } = options;
         public IActorRef ReplyTo { get; } = replyTo;
         /// <summary>Tries so far: sends, and token requests that failed transiently.</summary>

@@ -29,7 +29,8 @@ internal static class HttpExchange
             activity.SetTag("server.port", url.Port);
         }
         OpenStackTelemetry.ActiveRequests.Add(1);
-        if (body?.Length is { } sentBytes) OpenStackTelemetry.RequestBodySize.Record(sentBytes, OpenStackTelemetry.HttpTags(method, url, null, null));
+        if (body?.Length is { } sentBytes && OpenStackTelemetry.RequestBodySize.Enabled)
+            OpenStackTelemetry.RequestBodySize.Record(sentBytes, OpenStackTelemetry.HttpTags(method, url, null, null));
         int? status = null;
         string? errorType = null;
         var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -65,24 +66,26 @@ internal static class HttpExchange
                 errorType = status.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 activity?.SetStatus(ActivityStatusCode.Error);
             }
-            var result = new OpenStackResponse
-            {
-                Method = method,
-                Url = url,
-                Status = response.StatusCode,
-                Headers = CollectHeaders(response),
-            };
+            var responseHeaders = CollectHeaders(response);
             if (streamResponse && method != HttpMethod.Head)
             {
                 // The caller reads and disposes; the timeout covered the headers only.
                 var stream = await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false);
                 var owned = new ResponseStream(stream, response);
+                var status0 = response.StatusCode;
                 response = null;
-                return result with { BodyStream = owned, Elapsed = Stopwatch.GetElapsedTime(started) };
+                return new OpenStackResponse
+                {
+                    Method = method, Url = url, Status = status0, Headers = responseHeaders, BodyStream = owned, Elapsed = Stopwatch.GetElapsedTime(started),
+                };
             }
             var bytes = method == HttpMethod.Head ? [] : await response.Content.ReadAsByteArrayAsync(cts.Token).ConfigureAwait(false);
-            OpenStackTelemetry.ResponseBodySize.Record(bytes.Length, OpenStackTelemetry.HttpTags(method, url, status, errorType));
-            return result with { Body = bytes, Elapsed = Stopwatch.GetElapsedTime(started) };
+            if (OpenStackTelemetry.ResponseBodySize.Enabled)
+                OpenStackTelemetry.ResponseBodySize.Record(bytes.Length, OpenStackTelemetry.HttpTags(method, url, status, errorType));
+            return new OpenStackResponse
+            {
+                Method = method, Url = url, Status = response.StatusCode, Headers = responseHeaders, Body = bytes, Elapsed = Stopwatch.GetElapsedTime(started),
+            };
         }
         catch (Exception e) when (Fault(activity, e, ref errorType))
         {
@@ -109,7 +112,8 @@ internal static class HttpExchange
             response?.Dispose();
             cts.Dispose();
             OpenStackTelemetry.ActiveRequests.Add(-1);
-            OpenStackTelemetry.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, OpenStackTelemetry.HttpTags(method, url, status, errorType));
+            if (OpenStackTelemetry.RequestDuration.Enabled)
+                OpenStackTelemetry.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, OpenStackTelemetry.HttpTags(method, url, status, errorType));
         }
     }
 
@@ -181,9 +185,11 @@ internal static class HttpExchange
 
     private static IReadOnlyDictionary<string, string> CollectHeaders(HttpResponseMessage response)
     {
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var h in response.Headers) headers[h.Key] = string.Join(", ", h.Value);
-        foreach (var h in response.Content.Headers) headers[h.Key] = string.Join(", ", h.Value);
+        // NonValidated: no parsing, and a single value comes back as the string itself (no join).
+        var headers = new Dictionary<string, string>(response.Headers.NonValidated.Count + response.Content.Headers.NonValidated.Count,
+            StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in response.Headers.NonValidated) headers[name] = values.ToString();
+        foreach (var (name, values) in response.Content.Headers.NonValidated) headers[name] = values.ToString();
         return headers;
     }
 
