@@ -177,7 +177,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         var options = request.Options ?? RequestOptions.Default;
         var p = new Pending(++_nextId, request, options, Sender);
-        var invalid = Validate(request);
+        var invalid = SessionRules.Validate(request);
         if (invalid is not null)
         {
             Reply(p, new RequestFailed(invalid) { CorrelationId = request.CorrelationId });
@@ -187,32 +187,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Dispatch(p);
     }
 
-    private static InvalidRequestException? Validate(OpenStackRequest request)
-    {
-        if (request.Url is null) return new InvalidRequestException("The url is missing");
-        if (request.Url.AsSpan().IndexOfAny('\r', '\n') >= 0) return new InvalidRequestException("The url contains CR or LF");
-        if (request.Url.Contains("://", StringComparison.Ordinal) && AbsoluteHttpUrl(request.Url) is null)
-            return new InvalidRequestException($"The url '{request.Url}' is neither relative nor a valid http(s) url");
-        if (request.Headers is not null)
-            foreach (var (name, value) in request.Headers)
-            {
-                if (string.IsNullOrWhiteSpace(name) || name.AsSpan().IndexOfAny("\r\n: ") >= 0)
-                    return new InvalidRequestException($"Invalid header name '{name.ReplaceLineEndings(" ")}'");
-                if (value is null || value.AsSpan().IndexOfAny('\r', '\n') >= 0)
-                    return new InvalidRequestException($"The value of header '{name}' contains CR or LF");
-            }
-        return null;
-    }
 
-    /// <summary>The url as an absolute http(s) Uri, or null for a relative one. Cheap for the common relative case:
-    /// on Unix, <see cref="Uri.TryCreate(string, UriKind, out Uri)"/> would take "/c/o" for an absolute file path.</summary>
-    private static Uri? AbsoluteHttpUrl(string url) =>
-        url.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-            ? uri
-            : null;
 
-    private static bool NeedsAccess(Pending p) =>
-        p.Request.Authenticate || p.AbsoluteUrl is null && p.Request.Service?.EndpointOverride is null;
+    private static bool NeedsAccess(Pending p) => SessionRules.NeedsAccess(p.Request, p.AbsoluteUrl);
 
     private void Dispatch(Pending p)
     {
@@ -248,7 +225,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         Uri url;
         try
         {
-            url = ResolveUrl(p, access);
+            url = SessionRules.ResolveUrl(p.Request, p.AbsoluteUrl, access?.Catalog);
         }
         catch (OpenStackException e)
         {
@@ -260,8 +237,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         p.TokenGeneration = null;
         if (p.Request.Authenticate && access is not null)
         {
-            var own = p.AbsoluteUrl is null || access.IsOwnEndpoint(url);
-            if (own || p.Options.AllowTokenToForeignHost || _settings.AllowTokenToForeignHosts)
+            if (SessionRules.MaySendToken(p.AbsoluteUrl, url, access, p.Options, _settings))
             {
                 token = access.Token;
                 p.TokenGeneration = access.Generation;
@@ -304,22 +280,6 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             p.Options.StreamResponse, timeout, _settings.MaxRedirects) { TraceParent = p.Request.TraceParent ?? default });
     }
 
-    /// <summary>keystoneauth's rule: a relative url is joined to the endpoint with exactly one slash.</summary>
-    private static Uri ResolveUrl(Pending p, AccessInfo? access)
-    {
-        if (p.AbsoluteUrl is { } absolute) return absolute;
-        var request = p.Request;
-        Uri endpoint;
-        if (request.Service?.EndpointOverride is { } overridden) endpoint = overridden;
-        else if (access is null) throw new InvalidRequestException($"The relative url '{request.Url}' needs a token's catalog or an endpoint override");
-        else if (request.Service is not null) endpoint = access.Catalog.Resolve(request.Service);
-        else endpoint = access.Catalog.SingleEndpointUri
-            ?? throw new InvalidRequestException($"The relative url '{request.Url}' needs a service filter to choose an endpoint");
-        var joined = endpoint.AbsoluteUri.TrimEnd('/') + "/" + request.Url.TrimStart('/');
-        return Uri.TryCreate(joined, UriKind.Absolute, out var result)
-            ? result
-            : throw new InvalidRequestException($"'{request.Url}' does not make a valid url with endpoint {Redaction.Url(endpoint)}");
-    }
 
     private void OnTransportResult(TransportResult result)
     {
@@ -356,7 +316,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
         if (IsRetriableStatus(p, (int)response.Status) && MayRetry(p))
         {
-            var retryAfter = RetryAfter(response, Now);
+            var retryAfter = SessionRules.RetryAfter(response, Now);
             response.Dispose();
             ScheduleRetry(p, retryAfter);
             return;
@@ -394,7 +354,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             guard.Breaker.Fail();
         else if (result.Response is not null)
             guard.Breaker.Succeed();
-        var retryAfter = result.Response is { } response ? RetryAfter(response, Now) : null;
+        var retryAfter = result.Response is { } response ? SessionRules.RetryAfter(response, Now) : null;
         if (status == 429 || (status == 503 && retryAfter is not null))
         {
             if (guard.OnThrottled(Now, retryAfter))
@@ -418,37 +378,21 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             if (_pending.TryGetValue(id, out var next)) Dispatch(next);
     }
 
-    private bool IsRetriableStatus(Pending p, int status) =>
-        _settings.RetriableStatuses.Contains(status) || p.Options.ExtraRetriableStatuses?.Contains(status) == true;
+    private bool IsRetriableStatus(Pending p, int status) => SessionRules.IsRetriableStatus(status, p.Options, _settings);
 
-    private bool MayRetry(Pending p)
-    {
-        var idempotent = p.Request.Method == HttpMethod.Get || p.Request.Method == HttpMethod.Head
-            || p.Request.Method == HttpMethod.Put || p.Request.Method == HttpMethod.Delete || p.Request.Method == HttpMethod.Options;
-        return (idempotent || p.Options.RetryNonIdempotent)
-            && p.Attempt < (p.Options.MaxAttempts ?? _settings.MaxAttempts)
-            && p.Request.Body is null or { Rewindable: true };
-    }
+    private bool MayRetry(Pending p) => SessionRules.MayRetry(p.Request, p.Options, p.Attempt, _settings);
+
 
     /// <summary>Exponential backoff with full jitter; a server's Retry-After is a floor, never cut short.</summary>
     private void ScheduleRetry(Pending p, TimeSpan? retryAfter)
     {
-        var exponential = _settings.MinBackoff.TotalMilliseconds * Math.Pow(2, p.Attempt - 1);
-        var cap = Math.Min(_settings.MaxBackoff.TotalMilliseconds, exponential);
-        var delay = TimeSpan.FromMilliseconds(ThreadLocalRandom.Current.NextDouble() * cap);
-        if (retryAfter is { } floor && floor > delay) delay = floor;
+        var delay = SessionRules.RetryDelay(p.Attempt, retryAfter, _settings, ThreadLocalRandom.Current.NextDouble());
         p.Deadline = Now + delay + _settings.ReplyGrace;
         _log.Debug("Retrying {0} in {1:F1} s (attempt {2})", p.Request, delay.TotalSeconds, p.Attempt + 1);
         OpenStackTelemetry.Retries.Add(1);
         Timers.StartSingleTimer(("retry", p.Id), new RetryDue(p.Id), delay);
     }
 
-    internal static TimeSpan? RetryAfter(OpenStackResponse response, DateTimeOffset now)
-    {
-        if (response.Header("Retry-After") is not { } value) return null;
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return TimeSpan.FromSeconds(seconds);
-        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at > now ? at - now : null;
-    }
 
     private void SweepLostReplies()
     {
@@ -509,7 +453,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         public long Id { get; } = id;
         public OpenStackRequest Request { get; } = request;
-        public Uri? AbsoluteUrl { get; } = AbsoluteHttpUrl(request.Url);
+        public Uri? AbsoluteUrl { get; } = SessionRules.AbsoluteHttpUrl(request.Url);
         public RequestOptions Options { get; } = options;
         public IActorRef ReplyTo { get; } = replyTo;
         /// <summary>Tries so far: sends, and token requests that failed transiently.</summary>

@@ -1,0 +1,96 @@
+using System.Globalization;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Config;
+
+namespace OpenStack.Actors.Session;
+
+/// <summary>
+/// The per-request rules of the session, as pure functions: what is a valid request, how a url is resolved, who gets
+/// the token, what may be retried and how long to wait. The SessionActor and the test kit's fake session both use
+/// these, so the fake cannot drift from the real thing.
+/// </summary>
+internal static class SessionRules
+{
+    /// <summary>A typed error for a request that must not be sent, or null.</summary>
+    internal static InvalidRequestException? Validate(OpenStackRequest request)
+    {
+        if (request.Url is null) return new InvalidRequestException("The url is missing");
+        if (request.Url.AsSpan().IndexOfAny('\r', '\n') >= 0) return new InvalidRequestException("The url contains CR or LF");
+        if (request.Url.Contains("://", StringComparison.Ordinal) && AbsoluteHttpUrl(request.Url) is null)
+            return new InvalidRequestException($"The url '{request.Url}' is neither relative nor a valid http(s) url");
+        if (request.Headers is not null)
+            foreach (var (name, value) in request.Headers)
+            {
+                if (string.IsNullOrWhiteSpace(name) || name.AsSpan().IndexOfAny("\r\n: ") >= 0)
+                    return new InvalidRequestException($"Invalid header name '{name.ReplaceLineEndings(" ")}'");
+                if (value is null || value.AsSpan().IndexOfAny('\r', '\n') >= 0)
+                    return new InvalidRequestException($"The value of header '{name}' contains CR or LF");
+            }
+        return null;
+    }
+
+    /// <summary>The url as an absolute http(s) Uri, or null for a relative one. Cheap for the common relative case:
+    /// on Unix, <see cref="Uri.TryCreate(string, UriKind, out Uri)"/> would take "/c/o" for an absolute file path.</summary>
+    internal static Uri? AbsoluteHttpUrl(string url) =>
+        url.Contains("://", StringComparison.Ordinal) && Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri
+            : null;
+
+    /// <summary>True when the request cannot be sent without a token or a catalog.</summary>
+    internal static bool NeedsAccess(OpenStackRequest request, Uri? absolute) =>
+        request.Authenticate || absolute is null && request.Service?.EndpointOverride is null;
+
+    /// <summary>keystoneauth's rule: a relative url is joined to the chosen endpoint with exactly one slash.</summary>
+    /// <exception cref="OpenStackException">No endpoint (typed: <see cref="EndpointNotFoundException"/>, <see cref="InvalidRequestException"/>).</exception>
+    internal static Uri ResolveUrl(OpenStackRequest request, Uri? absolute, ServiceCatalog? catalog)
+    {
+        if (absolute is not null) return absolute;
+        Uri endpoint;
+        if (request.Service?.EndpointOverride is { } overridden) endpoint = overridden;
+        else if (catalog is null) throw new InvalidRequestException($"The relative url '{request.Url}' needs a token's catalog or an endpoint override");
+        else if (request.Service is not null) endpoint = catalog.Resolve(request.Service);
+        else endpoint = catalog.SingleEndpointUri
+            ?? throw new InvalidRequestException($"The relative url '{request.Url}' needs a service filter to choose an endpoint");
+        var joined = endpoint.AbsoluteUri.TrimEnd('/') + "/" + request.Url.TrimStart('/');
+        return Uri.TryCreate(joined, UriKind.Absolute, out var result)
+            ? result
+            : throw new InvalidRequestException($"'{request.Url}' does not make a valid url with endpoint {Redaction.Url(endpoint)}");
+    }
+
+    /// <summary>The token goes to the cloud's own endpoints only, unless the caller or the settings allow otherwise.</summary>
+    internal static bool MaySendToken(Uri? absolute, Uri url, AccessInfo access, RequestOptions options, SessionSettings settings) =>
+        absolute is null || access.IsOwnEndpoint(url) || options.AllowTokenToForeignHost || settings.AllowTokenToForeignHosts;
+
+    internal static bool IsIdempotent(HttpMethod method) =>
+        method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Put || method == HttpMethod.Delete || method == HttpMethod.Options;
+
+    /// <summary>Whether a request that has had <paramref name="attempts"/> tries may have another.</summary>
+    internal static bool MayRetry(OpenStackRequest request, RequestOptions options, int attempts, SessionSettings settings) =>
+        (IsIdempotent(request.Method) || options.RetryNonIdempotent)
+        && attempts < (options.MaxAttempts ?? settings.MaxAttempts)
+        && request.Body is null or { Rewindable: true };
+
+    internal static bool IsRetriableStatus(int status, RequestOptions options, SessionSettings settings) =>
+        settings.RetriableStatuses.Contains(status) || options.ExtraRetriableStatuses?.Contains(status) == true;
+
+    /// <summary>The longest backoff before try <paramref name="attempts"/> + 1 (exponential, capped); the session waits a random
+    /// time up to it (full jitter).</summary>
+    internal static TimeSpan BackoffCap(int attempts, SessionSettings settings) =>
+        TimeSpan.FromMilliseconds(Math.Min(settings.MaxBackoff.TotalMilliseconds, settings.MinBackoff.TotalMilliseconds * Math.Pow(2, attempts - 1)));
+
+    /// <summary>A full-jitter delay, never shorter than the server's Retry-After.</summary>
+    internal static TimeSpan RetryDelay(int attempts, TimeSpan? retryAfter, SessionSettings settings, double random)
+    {
+        var delay = BackoffCap(attempts, settings) * random;
+        return retryAfter is { } floor && floor > delay ? floor : delay;
+    }
+
+    /// <summary>Retry-After in seconds or as an HTTP date.</summary>
+    internal static TimeSpan? RetryAfter(OpenStackResponse response, DateTimeOffset now)
+    {
+        if (response.Header("Retry-After") is not { } value) return null;
+        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)) return TimeSpan.FromSeconds(seconds);
+        return DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && at > now ? at - now : null;
+    }
+}

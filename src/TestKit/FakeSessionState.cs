@@ -1,0 +1,208 @@
+using Akka.Actor;
+using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Session;
+
+namespace OpenStack.Actors.TestKit;
+
+/// <summary>A condition of the fake cloud behind the fake session, played through the session's own policy.
+/// Status null: the connection fails.</summary>
+internal sealed record ServerCondition(int? Status, TimeSpan? RetryAfter);
+
+/// <summary>
+/// What the test scripts and what the fake records, shared by the <see cref="FakeSession"/> (test thread) and its
+/// actor under one lock. Shared rather than sent as messages because fluent scripting
+/// (<c>When(...).Reply(...).Times(2)</c>) must take effect the moment the call returns.
+/// </summary>
+internal sealed class FakeSessionState(ServiceCatalog catalog)
+{
+    private readonly List<ScriptedRule<RequestMatcher>> _rules = new();
+    private readonly List<RecordedRequest> _requests = new();
+    private readonly List<UnexpectedRequest> _unexpected = new();
+    private readonly HashSet<int> _claimed = new();
+    private readonly List<Waiter> _waiters = new();
+    private readonly Queue<ServerCondition> _conditions = new();
+    private ServiceCatalog _catalog = catalog;
+    private OpenStackException? _authFailure;
+    private bool _tokenInvalidated;
+
+    public object Gate { get; } = new();
+
+    public ServiceCatalog Catalog
+    {
+        get { lock (Gate) return _catalog; }
+    }
+
+    public OpenStackException? AuthFailure
+    {
+        get { lock (Gate) return _authFailure; }
+        set { lock (Gate) _authFailure = value; }
+    }
+
+    public IReadOnlyList<RecordedRequest> Requests
+    {
+        get { lock (Gate) return _requests.ToArray(); }
+    }
+
+    public IReadOnlyList<UnexpectedRequest> Unexpected
+    {
+        get { lock (Gate) return _unexpected.ToArray(); }
+    }
+
+    public ScriptedRule<RequestMatcher> AddRule(RequestMatcher matcher)
+    {
+        lock (Gate)
+        {
+            var rule = new ScriptedRule<RequestMatcher>(_rules.Count + 1, matcher);
+            _rules.Add(rule);
+            return rule;
+        }
+    }
+
+    /// <summary>The step of the first rule (in declaration order) that matches and is not used up.</summary>
+    public CannedStep? TakeStep(RecordedRequest request)
+    {
+        lock (Gate)
+        {
+            foreach (var rule in _rules)
+            {
+                if (!rule.Matcher.Matches(request)) continue;
+                if (rule.Script.Take() is { } step) return step;
+            }
+            return null;
+        }
+    }
+
+    public string DescribeRules()
+    {
+        lock (Gate)
+            return _rules.Count == 0 ? "  (none)" : string.Join("\n", _rules.Select(r => "  " + r));
+    }
+
+    public IReadOnlyList<string> UnmetSteps()
+    {
+        lock (Gate)
+            return _rules.SelectMany(r => r.Script.Unmet().Select(u => $"rule {r.Number}) {r.Matcher}: {u}")).ToList();
+    }
+
+    public RecordedRequest Record(OpenStackRequest request, Uri? resolved, IActorRef sender, DateTimeOffset at)
+    {
+        lock (Gate)
+        {
+            var recorded = RecordedRequest.Capture(_requests.Count + 1, request, resolved, sender, at);
+            _requests.Add(recorded);
+            return recorded;
+        }
+    }
+
+    /// <summary>Wakes the waiters a request satisfies. Called after the actor has scheduled its reply, so that a test that
+    /// advances virtual time as soon as its expectation returns finds the reply's timer in place.</summary>
+    public void Notify(RecordedRequest recorded)
+    {
+        lock (Gate)
+        {
+            foreach (var waiter in _waiters.ToArray())
+            {
+                bool matches;
+                try
+                {
+                    matches = waiter.Match(recorded);
+                }
+                catch (Exception e)
+                {
+                    // A throwing predicate of the test's expectation fails that expectation, not the fake.
+                    _waiters.Remove(waiter);
+                    waiter.Done.TrySetException(e);
+                    continue;
+                }
+                if (!matches) continue;
+                if (waiter.Claims)
+                {
+                    if (!_claimed.Add(recorded.Sequence)) continue;
+                }
+                _waiters.Remove(waiter);
+                waiter.Done.TrySetResult(recorded);
+            }
+        }
+    }
+
+    /// <summary>The first unclaimed recorded request that matches (claimed now), or a waiter for the next one.</summary>
+    public (RecordedRequest? Found, Waiter? Waiter) ClaimOrWait(Func<RecordedRequest, bool> match)
+    {
+        lock (Gate)
+        {
+            foreach (var r in _requests)
+                if (!_claimed.Contains(r.Sequence) && match(r))
+                {
+                    _claimed.Add(r.Sequence);
+                    return (r, null);
+                }
+            var waiter = new Waiter(match, true);
+            _waiters.Add(waiter);
+            return (null, waiter);
+        }
+    }
+
+    /// <summary>A waiter for any request recorded from now on (claims nothing).</summary>
+    public Waiter WaitForAny()
+    {
+        lock (Gate)
+        {
+            var waiter = new Waiter(_ => true, false);
+            _waiters.Add(waiter);
+            return waiter;
+        }
+    }
+
+    public void Cancel(Waiter waiter)
+    {
+        lock (Gate) _waiters.Remove(waiter);
+    }
+
+    public void AddUnexpected(UnexpectedRequest unexpected)
+    {
+        lock (Gate) _unexpected.Add(unexpected);
+    }
+
+    public void AddConditions(int count, ServerCondition condition)
+    {
+        lock (Gate)
+            for (var i = 0; i < count; i++) _conditions.Enqueue(condition);
+    }
+
+    public ServerCondition? TakeCondition()
+    {
+        lock (Gate) return _conditions.TryDequeue(out var c) ? c : null;
+    }
+
+    public void UseCatalog(ServiceCatalog catalog)
+    {
+        lock (Gate)
+        {
+            _catalog = catalog;
+            _tokenInvalidated = true;
+        }
+    }
+
+    public void InvalidateToken()
+    {
+        lock (Gate) _tokenInvalidated = true;
+    }
+
+    /// <summary>True once after <see cref="InvalidateToken"/> or <see cref="UseCatalog"/>.</summary>
+    public bool TakeTokenInvalidated()
+    {
+        lock (Gate)
+        {
+            var was = _tokenInvalidated;
+            _tokenInvalidated = false;
+            return was;
+        }
+    }
+
+    internal sealed class Waiter(Func<RecordedRequest, bool> match, bool claims)
+    {
+        public Func<RecordedRequest, bool> Match { get; } = match;
+        public bool Claims { get; } = claims;
+        public TaskCompletionSource<RecordedRequest> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
