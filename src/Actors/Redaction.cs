@@ -1,23 +1,23 @@
 namespace OpenStack.Actors;
 
-/// <summary>Keeps secrets out of logs, messages and reports.</summary>
-internal static class Redaction
+/// <summary>Keeps secrets out of logs, messages and reports: the library's own rules, for tools built on it.</summary>
+public static class Redaction
 {
     /// <summary>Query parameters whose values are credentials (Swift temp urls, S3-style signatures).</summary>
     private static readonly string[] SecretQueryKeys = ["temp_url_sig", "signature", "x-amz-signature", "token", "password", "secret"];
 
-    /// <summary>Headers whose values are credentials.</summary>
-    internal static bool IsSecretHeader(string name) =>
-        name.Equals("X-Auth-Token", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("X-Subject-Token", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("X-Service-Token", StringComparison.OrdinalIgnoreCase)
+    /// <summary>Headers whose values are credentials: tokens (X-Auth-Token, X-Subject-Token, X-Service-Token...; not the
+    /// request-id headers), anything named secret or password, Authorization and cookies.</summary>
+    public static bool IsSecretHeader(string name) =>
+        name.Contains("token", StringComparison.OrdinalIgnoreCase) && !name.EndsWith("Request-Id", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("secret", StringComparison.OrdinalIgnoreCase)
+        || name.Contains("password", StringComparison.OrdinalIgnoreCase)
         || name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
-        || name.Equals("X-Storage-Token", StringComparison.OrdinalIgnoreCase)
-        || name.Contains("Secret", StringComparison.OrdinalIgnoreCase)
-        || name.Contains("Password", StringComparison.OrdinalIgnoreCase);
+        || name.Equals("Cookie", StringComparison.OrdinalIgnoreCase)
+        || name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The url with user info and secret query values replaced by <c>***</c>.</summary>
-    internal static string Url(Uri url)
+    public static string Url(Uri url)
     {
         if (!url.IsAbsoluteUri) return url.OriginalString;
         var builder = new UriBuilder(url);

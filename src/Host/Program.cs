@@ -1,1 +1,3 @@
-return 0;
+using OpenStack.Actors.Host;
+
+return await Cli.RunAsync(args, CliConsole.System());

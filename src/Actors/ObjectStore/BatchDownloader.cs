@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+
+namespace OpenStack.Actors.ObjectStore;
+
+/// <summary>
+/// Downloads a container's objects (or those under a prefix) into a directory, recreating the tree from the <c>/</c>
+/// in their names: the listing is read page by page as the stream asks, transfers run in parallel within the same
+/// bounds as uploads, every file is verified, and files already present with the same MD5 are kept.
+/// </summary>
+public sealed class BatchDownloader
+{
+    private readonly ObjectStoreClient _client;
+    private readonly IMaterializer _materializer;
+
+    /// <summary>Creates a downloader that runs its streams in <paramref name="system"/>.</summary>
+    public BatchDownloader(ObjectStoreClient client, ActorSystem system)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _materializer = system.Materializer();
+    }
+
+    /// <summary>Downloads and returns the summary (see <see cref="StartAsync"/>).</summary>
+    public async Task<TransferSummary> DownloadAsync(DownloadJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
+    {
+        var run = await StartAsync(job, onResult, cancellationToken).ConfigureAwait(false);
+        return await run.Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>Checks that the container exists and starts the download.</summary>
+    /// <exception cref="Session.HttpErrorException">404 when the container does not exist.</exception>
+    public async Task<TransferRun> StartAsync(DownloadJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        await _client.GetContainerAsync(job.Container, cancellationToken).ConfigureAwait(false);
+        var root = Path.GetFullPath(job.TargetDirectory);
+        Directory.CreateDirectory(root);
+        var settings = job.Settings ?? _client.Settings;
+        var progress = new TransferProgress();
+        var gate = new TransferGate(settings.Transfers, settings.MaxBytesInFlight);
+        var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
+
+        var (killSwitch, done) = Source.From(() => _client.ListObjectsAsync(job.Container, new ListOptions { Prefix = job.Prefix }, cancellationToken))
+            .ViaMaterialized(KillSwitches.Single<ObjectEntry>(), Keep.Right)
+            .Select(e =>
+            {
+                progress.Found();
+                return e;
+            })
+            .SelectAsyncUnordered(settings.Transfers, e => DownloadOneAsync(job.Container, root, e, settings, gate, progress, cancellationToken))
+            .ToMaterialized(Sink.ForEach<FileResult>(r =>
+            {
+                progress.Record(r);
+                summary.Add(r);
+                onResult?.Invoke(r);
+            }), Keep.Both)
+            .Run(_materializer);
+        return BatchUploader.Track(new TransferRun(progress, killSwitch), done, summary, "download", cancellationToken);
+    }
+
+    /// <summary>Where an object goes below <paramref name="root"/>, or null when its name would leave it (<c>..</c>, absolute).</summary>
+    internal static string? TargetPath(string root, string objectName)
+    {
+        if (objectName.Split('/').Any(s => s is "." or "..")) return null;
+        var full = Path.GetFullPath(Path.Combine(root, objectName.TrimStart('/').Replace('/', Path.DirectorySeparatorChar)));
+        var rootWithSeparator = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;
+        return full.StartsWith(rootWithSeparator, StringComparison.Ordinal) ? full : null;
+    }
+
+    private async Task<FileResult> DownloadOneAsync(string container, string root, ObjectEntry entry, ObjectStoreSettings settings, TransferGate gate,
+        TransferProgress progress, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var path = TargetPath(root, entry.Name);
+        if (path is null) return new FileFailed(Path.Combine(root, entry.Name), entry.Name, entry.Bytes, "the object name leads outside the target directory");
+        try
+        {
+            if (entry.Name.EndsWith('/'))
+            {
+                // A pseudo-directory marker (swift CLI and Horizon create them): the directory is all there is to it.
+                Directory.CreateDirectory(path);
+                return new FileSkipped(path, entry.Name, 0, "directory marker");
+            }
+            if (settings.Skip != SkipMode.None && File.Exists(path) && new FileInfo(path).Length == entry.Bytes)
+            {
+                if (entry.SloETag is null && entry.Hash is not null
+                    && Checksums.SameETag(await Checksums.Md5OfFileAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false), entry.Hash))
+                    return new FileSkipped(path, entry.Name, entry.Bytes, "identical (same MD5)");
+                if (entry.SloETag is not null
+                    && await _client.GetManifestAsync(container, entry.Name, cancellationToken).ConfigureAwait(false) is { } segments
+                    && await Checksums.MatchesSegmentsAsync(path, segments, cancellationToken: cancellationToken).ConfigureAwait(false))
+                    return new FileSkipped(path, entry.Name, entry.Bytes, "identical (same MD5 of every segment)");
+            }
+            using (await gate.AcquireAsync(entry.Bytes, cancellationToken).ConfigureAwait(false))
+            {
+                progress.TransferStarted();
+                try
+                {
+                    var m = await _client.DownloadToFileAsync(container, entry.Name, path, progress.BytesSent, cancellationToken).ConfigureAwait(false);
+                    return new FileDownloaded(path, entry.Name, m.ContentLength, m.ETag, Stopwatch.GetElapsedTime(started));
+                }
+                finally
+                {
+                    progress.TransferEnded();
+                }
+            }
+        }
+        catch (Exception e)
+        {
+            return new FileFailed(path, entry.Name, entry.Bytes, UploadWorker.Describe(e)) { Error = e };
+        }
+    }
+}

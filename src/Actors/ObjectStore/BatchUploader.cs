@@ -1,0 +1,493 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using OpenStack.Actors.Session;
+
+namespace OpenStack.Actors.ObjectStore;
+
+/// <summary>A running upload or download: its live counters, a graceful stop, and its summary.</summary>
+public sealed class TransferRun
+{
+    private readonly IKillSwitch _killSwitch;
+    private int _stopped;
+
+    internal TransferRun(TransferProgress progress, IKillSwitch killSwitch)
+    {
+        Progress = progress;
+        _killSwitch = killSwitch;
+    }
+
+    /// <summary>Live counters.</summary>
+    public TransferProgress Progress { get; }
+
+    /// <summary>The summary, when every admitted file has finished.</summary>
+    public Task<TransferSummary> Completion { get; internal set; } = null!;
+
+    /// <summary>True after <see cref="Stop"/>.</summary>
+    public bool StopRequested => Volatile.Read(ref _stopped) == 1;
+
+    /// <summary>Admits no more files; those in flight finish (cancel the run's token to abandon them). The summary says it was interrupted.</summary>
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0) _killSwitch.Shutdown();
+    }
+}
+
+/// <summary>
+/// Uploads a directory tree to a container with Akka.Streams: a lazy walk feeds <c>SelectAsyncUnordered</c> with
+/// bounded parallelism (so backpressure reaches the walk and memory stays flat), every transfer is admitted by a gate
+/// bounding transfers and bytes in flight, objects already stored are skipped, files above the segment size become
+/// Static Large Objects whose segments go in parallel and whose manifest is stored last. Every file ends as exactly one
+/// <see cref="FileResult"/>; a failing file never stops the others.
+/// </summary>
+public sealed class BatchUploader
+{
+    private readonly ObjectStoreClient _client;
+    private readonly IMaterializer _materializer;
+
+    /// <summary>Creates an uploader that runs its streams in <paramref name="system"/>.</summary>
+    public BatchUploader(ObjectStoreClient client, ActorSystem system)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _materializer = system.Materializer();
+    }
+
+    /// <summary>Uploads and returns the summary (see <see cref="StartAsync"/>).</summary>
+    public async Task<TransferSummary> UploadAsync(UploadJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
+    {
+        var run = await StartAsync(job, onResult, cancellationToken).ConfigureAwait(false);
+        return await run.Completion.ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Checks the directory, reads the cluster's limits, creates the container, and starts the upload.
+    /// </summary>
+    /// <param name="job">What to upload where.</param>
+    /// <param name="onResult">Called once per file, in completion order, from one thread at a time (e.g. a report writer).</param>
+    /// <param name="cancellationToken">Abandons the transfers in flight (they are reported failed); <see cref="TransferRun.Stop"/> is the graceful stop.</param>
+    /// <exception cref="DirectoryNotFoundException">The source is not a directory.</exception>
+    /// <exception cref="OpenStackException">The container cannot be created (e.g. Swift refused its name) or the cloud is unreachable.</exception>
+    public async Task<TransferRun> StartAsync(UploadJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        var root = Path.GetFullPath(job.SourceDirectory);
+        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"'{job.SourceDirectory}' is not a directory");
+        SwiftNames.ValidateContainer(job.Container);
+        var settings = job.Settings ?? _client.Settings;
+        var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+        await _client.CreateContainerAsync(job.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+
+        var progress = new TransferProgress();
+        var worker = new UploadWorker(_client, job.Container, settings, capabilities, progress, cancellationToken);
+        var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
+
+        var (killSwitch, done) = Source.From(LocalFiles.Walk(root, job.Prefix))
+            .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
+            .Async()   // the walk blocks on the file system: its own island on the blocking-io dispatcher
+            .ViaMaterialized(KillSwitches.Single<LocalEntry>(), Keep.Right)
+            .Select(e =>
+            {
+                progress.Found();
+                return e;
+            })
+            .SelectAsyncUnordered(settings.Transfers, worker.ProcessAsync)
+            .ToMaterialized(Sink.ForEach<FileResult>(r =>
+            {
+                progress.Record(r);
+                summary.Add(r);
+                onResult?.Invoke(r);
+            }), Keep.Both)
+            .Run(_materializer);
+
+        return Track(new TransferRun(progress, killSwitch), done, summary, "upload", cancellationToken);
+    }
+
+    /// <summary>Completes the run with the summary once the stream is done; a cancelled token also stops admitting files.</summary>
+    internal static TransferRun Track(TransferRun run, Task done, SummaryBuilder summary, string what, CancellationToken cancellationToken)
+    {
+        var registration = cancellationToken.Register(run.Stop);
+        run.Completion = done.ContinueWith(t =>
+        {
+            registration.Dispose();
+            if (t.IsFaulted) throw new OpenStackException($"The {what} stopped: {t.Exception!.GetBaseException().Message}", t.Exception!.GetBaseException());
+            return summary.Build(run.StopRequested);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return run;
+    }
+}
+
+/// <summary>Collects results into a <see cref="TransferSummary"/>; called from the stream's sink only.</summary>
+internal sealed class SummaryBuilder(int maxFailures)
+{
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly List<FileFailed> _failures = new();
+    private long _transferred, _transferredBytes, _skipped, _skippedBytes, _failed;
+
+    internal void Add(FileResult r)
+    {
+        switch (r)
+        {
+            case FileUploaded or FileDownloaded:
+                _transferred++;
+                _transferredBytes += r.Bytes;
+                break;
+            case FileSkipped:
+                _skipped++;
+                _skippedBytes += r.Bytes;
+                break;
+            case FileFailed f:
+                _failed++;
+                if (_failures.Count < maxFailures) _failures.Add(f);
+                break;
+        }
+    }
+
+    internal TransferSummary Build(bool interrupted) =>
+        new(_transferred, _transferredBytes, _skipped, _skippedBytes, _failed, _failures.ToList(), Stopwatch.GetElapsedTime(_started), interrupted);
+}
+
+/// <summary>The per-file work of an upload. Never throws: every outcome is a <see cref="FileResult"/>.</summary>
+internal sealed class UploadWorker
+{
+    private readonly ObjectStoreClient _client;
+    private readonly string _container;
+    private readonly string _segmentContainer;
+    private readonly ObjectStoreSettings _settings;
+    private readonly SwiftCapabilities _capabilities;
+    private readonly TransferProgress _progress;
+    private readonly CancellationToken _cancel;
+    private readonly TransferGate _gate;
+    private readonly object _lock = new();
+    private Task? _segmentContainerReady;
+
+    internal UploadWorker(ObjectStoreClient client, string container, ObjectStoreSettings settings, SwiftCapabilities capabilities,
+        TransferProgress progress, CancellationToken cancel)
+    {
+        _client = client;
+        _container = container;
+        _segmentContainer = SwiftNames.SegmentContainer(container);
+        _settings = settings;
+        _capabilities = capabilities;
+        _progress = progress;
+        _cancel = cancel;
+        _gate = new TransferGate(settings.Transfers, settings.MaxBytesInFlight);
+    }
+
+    internal async Task<FileResult> ProcessAsync(LocalEntry entry)
+    {
+        switch (entry)
+        {
+            case LocalProblem p: return new FileFailed(p.Path, p.ObjectName, 0, p.Reason);
+            case LocalIgnored i: return new FileSkipped(i.Path, i.ObjectName, 0, i.Reason);
+        }
+        var file = (LocalFile)entry;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            _cancel.ThrowIfCancellationRequested();
+            SwiftNames.ValidateObject(_container, file.ObjectName);
+            var nameBytes = Encoding.UTF8.GetByteCount(file.ObjectName);
+            if (nameBytes > _capabilities.MaxObjectNameLength)
+                return new FileFailed(file.Path, file.ObjectName, file.Length,
+                    $"the object name is {nameBytes} bytes long; this cluster allows {_capabilities.MaxObjectNameLength}");
+            var plan = SegmentPlan.For(file.Length, _settings.SegmentSize, _capabilities);
+            var result = plan.Segmented
+                ? await UploadLargeAsync(file, plan, started).ConfigureAwait(false)
+                : await UploadSmallAsync(file, started).ConfigureAwait(false);
+            return result;
+        }
+        catch (Exception e)
+        {
+            return new FileFailed(file.Path, file.ObjectName, file.Length, Describe(e)) { Error = e };
+        }
+    }
+
+    internal static string Describe(Exception e) => e switch
+    {
+        OperationCanceledException => "cancelled before it finished",
+        FileNotFoundException or DirectoryNotFoundException => "cannot read: the file no longer exists",
+        UnauthorizedAccessException => "cannot read: permission denied",
+        IOException io => "cannot read: " + io.Message,
+        _ => e.Message,
+    };
+
+    private Dictionary<string, string> ObjectHeaders(LocalFile file) => new()
+    {
+        // As `swift upload` stores it, so `--changed` comparisons work across both tools.
+        ["X-Object-Meta-Mtime"] = MtimeString(file.LastWriteTimeUtc),
+    };
+
+    internal static string MtimeString(DateTime utc)
+    {
+        var ticks = utc.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks;
+        return (ticks / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture) + "."
+            + (ticks % TimeSpan.TicksPerSecond / 10).ToString("D6", CultureInfo.InvariantCulture);
+    }
+
+    private bool Unchanged(LocalFile file, ObjectMetadata head) =>
+        head.ContentLength == file.Length
+        && head.Metadata.TryGetValue("mtime", out var m) && m == MtimeString(file.LastWriteTimeUtc);
+
+    private async Task<FileResult> UploadSmallAsync(LocalFile file, long started)
+    {
+        string? md5 = null;
+        IReadOnlyList<SloSegment>? previousSegments = null;
+        if (_settings.Skip != SkipMode.None)
+        {
+            var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
+            if (head is not null)
+            {
+                if (head.IsStaticLargeObject)
+                    previousSegments = await _client.GetManifestAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
+                if (_settings.Skip == SkipMode.Changed && Unchanged(file, head))
+                    return new FileSkipped(file.Path, file.ObjectName, file.Length, "unchanged (same size and mtime)");
+                if (_settings.Skip == SkipMode.Md5 && head.ContentLength == file.Length)
+                {
+                    if (head.ETagIsContentMd5)
+                    {
+                        md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
+                        if (Checksums.SameETag(md5, head.ETag))
+                            return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)");
+                    }
+                    else if (previousSegments is not null && await MatchesManifestAsync(file, previousSegments, null).ConfigureAwait(false))
+                    {
+                        return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5 of every segment)");
+                    }
+                }
+            }
+        }
+        md5 ??= await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
+        PutObjectResult put;
+        using (await _gate.AcquireAsync(file.Length, _cancel).ConfigureAwait(false))
+        {
+            put = await PutRangeAsync(_container, file.ObjectName, file.Path, 0, file.Length, md5, ObjectHeaders(file)).ConfigureAwait(false);
+        }
+        var warning = previousSegments is null ? null : await CleanupSegmentsAsync(file.ObjectName, previousSegments, new HashSet<string>()).ConfigureAwait(false);
+        return new FileUploaded(file.Path, file.ObjectName, file.Length, put.ETag, 0, 0, Stopwatch.GetElapsedTime(started)) { Warning = warning };
+    }
+
+    private async Task<PutObjectResult> PutRangeAsync(string container, string name, string path, long offset, long length, string md5,
+        IReadOnlyDictionary<string, string>? headers)
+    {
+        _progress.TransferStarted();
+        try
+        {
+            // Reopened for every attempt, so the session's retries resend the same bytes.
+            var body = RequestBody.FromStreamFactory(() => new CountingReadStream(FileSegmentStream.Open(path, offset, length), _progress.BytesSent), length);
+            return await _client.PutObjectAsync(container, name, body, md5, headers, _settings.TimeoutFor(length), _cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            _progress.TransferEnded();
+        }
+    }
+
+    private async Task<FileResult> UploadLargeAsync(LocalFile file, SegmentPlan plan, long started)
+    {
+        var hashes = new string?[plan.Count];
+        IReadOnlyList<SloSegment>? previousSegments = null;
+        if (_settings.Skip != SkipMode.None || _settings.CleanupSegments)
+        {
+            var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
+            if (head is not null)
+            {
+                if (head.IsStaticLargeObject)
+                    previousSegments = await _client.GetManifestAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
+                if (_settings.Skip == SkipMode.Changed && Unchanged(file, head))
+                    return new FileSkipped(file.Path, file.ObjectName, file.Length, "unchanged (same size and mtime)");
+                if (_settings.Skip == SkipMode.Md5 && head.ContentLength == file.Length)
+                {
+                    if (previousSegments is not null && await MatchesManifestAsync(file, previousSegments, (plan, hashes)).ConfigureAwait(false))
+                        return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5 of every segment)");
+                    if (head.ETagIsContentMd5
+                        && Checksums.SameETag(await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false), head.ETag))
+                        return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)");
+                }
+            }
+        }
+
+        await EnsureSegmentContainerAsync().ConfigureAwait(false);
+        var prefix = plan.SegmentPrefix(file.ObjectName);
+        var stored = new Dictionary<string, ObjectEntry>(StringComparer.Ordinal);
+        try
+        {
+            // Segments stored by an earlier, interrupted run are reused when their MD5 matches (not when forced).
+            if (_settings.Skip != SkipMode.None)
+            {
+                await foreach (var e in _client.ListObjectsAsync(_segmentContainer, new ListOptions { Prefix = prefix }, _cancel).ConfigureAwait(false))
+                    stored[e.Name] = e;
+            }
+        }
+        catch (HttpErrorException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            // Listings lag behind writes: a container created a moment ago may not be listed yet.
+        }
+
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(_cancel);
+        var reused = 0;
+        var tasks = Enumerable.Range(0, plan.Count).Select(async i =>
+        {
+            try
+            {
+                var (offset, length) = plan.Segment(i);
+                var name = prefix + i.ToString("D8", CultureInfo.InvariantCulture);
+                using (await _gate.AcquireAsync(length, failFast.Token).ConfigureAwait(false))
+                {
+                    var md5 = hashes[i] ?? await Checksums.Md5OfFileAsync(file.Path, offset, length, failFast.Token).ConfigureAwait(false);
+                    if (stored.TryGetValue(name, out var existing) && existing.Bytes == length && Checksums.SameETag(existing.Hash, md5))
+                    {
+                        Interlocked.Increment(ref reused);
+                        _progress.BytesSkipped(length);
+                    }
+                    else
+                    {
+                        var put = await PutRangeAsync(_segmentContainer, name, file.Path, offset, length, md5, null).ConfigureAwait(false);
+                        md5 = put.ETag;
+                    }
+                    return new SloSegment("/" + _segmentContainer + "/" + name, md5, length);
+                }
+            }
+            catch
+            {
+                // One lost segment loses the object: stop queueing the others (those sent are kept for a rerun).
+                await failFast.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }).ToList();
+        SloSegment[] segments;
+        try
+        {
+            segments = await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The first real failure, not the cancellations it caused.
+            var first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.GetBaseException()).FirstOrDefault(e => e is not OperationCanceledException);
+            if (first is not null) throw new OpenStackException($"segment upload failed: {Describe(first)}", first);
+            throw;
+        }
+
+        var manifest = await _client.PutManifestAsync(_container, file.ObjectName, segments, ObjectHeaders(file), _cancel).ConfigureAwait(false);
+        string? warning = null;
+        if (_settings.CleanupSegments)
+            warning = await CleanupSegmentsAsync(file.ObjectName, previousSegments, segments.Select(s => s.Path).ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
+        return new FileUploaded(file.Path, file.ObjectName, file.Length, manifest.ETag, segments.Length, reused, Stopwatch.GetElapsedTime(started)) { Warning = warning };
+    }
+
+    private Task EnsureSegmentContainerAsync()
+    {
+        lock (_lock)
+        {
+            if (_segmentContainerReady is null || _segmentContainerReady.IsFaulted || _segmentContainerReady.IsCanceled)
+                _segmentContainerReady = _client.CreateContainerAsync(_segmentContainer, cancellationToken: _cancel);
+            return _segmentContainerReady;
+        }
+    }
+
+    /// <summary>True when the file has the content the manifest describes. Hashes of ranges that coincide with
+    /// <paramref name="reuse"/>'s plan are kept for the upload.</summary>
+    private Task<bool> MatchesManifestAsync(LocalFile file, IReadOnlyList<SloSegment> manifest, (SegmentPlan Plan, string?[] Hashes)? reuse)
+    {
+        var index = 0;
+        return Checksums.MatchesSegmentsAsync(file.Path, manifest, (offset, length, md5) =>
+        {
+            if (reuse is { } r && index < r.Plan.Count && r.Plan.Segment(index) == (offset, length)) r.Hashes[index] = md5;
+            index++;
+        }, _cancel);
+    }
+
+    /// <summary>
+    /// Deletes segments the new object no longer uses: those of its previous manifest and leftovers of interrupted uploads
+    /// (names <c>&lt;object&gt;/&lt;size&gt;/&lt;segment size&gt;/&lt;index&gt;</c> in the segment container). Best effort: a failure is a warning.
+    /// </summary>
+    private async Task<string?> CleanupSegmentsAsync(string objectName, IReadOnlyList<SloSegment>? previous, HashSet<string> keep)
+    {
+        if (!_settings.CleanupSegments) return null;
+        var ownPrefix = "/" + _segmentContainer + "/" + objectName + "/";
+        var doomed = new HashSet<string>(StringComparer.Ordinal);
+        // Only segments in our segment container under this object's name: others may be shared with other objects.
+        if (previous is not null)
+            foreach (var s in previous)
+                if (s.Path.StartsWith(ownPrefix, StringComparison.Ordinal) && !keep.Contains(s.Path)) doomed.Add(s.Path[(_segmentContainer.Length + 2)..]);
+        try
+        {
+            if (keep.Count > 0 || previous is not null)
+            {
+                await foreach (var e in _client.ListObjectsAsync(_segmentContainer, new ListOptions { Prefix = objectName + "/" }, _cancel).ConfigureAwait(false))
+                    if (SegmentPlan.IsSegmentOf(objectName, e.Name) && !keep.Contains("/" + _segmentContainer + "/" + e.Name)) doomed.Add(e.Name);
+            }
+        }
+        catch (HttpErrorException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+        }
+        catch (Exception e)
+        {
+            return $"old segments not listed: {Describe(e)}";
+        }
+        var failed = 0;
+        string? firstError = null;
+        foreach (var name in doomed)
+        {
+            try
+            {
+                await _client.DeleteObjectAsync(_segmentContainer, name, cancellationToken: _cancel).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                failed++;
+                firstError ??= Describe(e);
+            }
+        }
+        return failed == 0 ? null : $"{failed} old segment(s) not deleted: {firstError}";
+    }
+}
+
+/// <summary>How a file is cut into Static Large Object segments, within the cluster's limits.</summary>
+internal sealed record SegmentPlan(long Length, long SegmentSize, int Count, bool Segmented)
+{
+    /// <summary>The plan for a file: one object when it fits, else segments of the configured size, enlarged when the
+    /// manifest would otherwise have too many segments.</summary>
+    /// <exception cref="OpenStackException">The file is too large for this cluster.</exception>
+    internal static SegmentPlan For(long length, long configured, SwiftCapabilities caps)
+    {
+        var size = Math.Clamp(configured, Math.Max(1, caps.MinSegmentSize), caps.MaxFileSize);
+        if (length <= size || !caps.SloSupported)
+        {
+            if (length > caps.MaxFileSize)
+                throw new OpenStackException($"the file is {ByteSize.Format(length)}, above the cluster's object limit of {ByteSize.Format(caps.MaxFileSize)}, and the cluster has no SLO support");
+            return new SegmentPlan(length, length, 1, false);
+        }
+        var count = (length + size - 1) / size;
+        if (count > caps.MaxManifestSegments)
+        {
+            size = (length + caps.MaxManifestSegments - 1) / caps.MaxManifestSegments;
+            if (size > caps.MaxFileSize)
+                throw new OpenStackException($"the file is {ByteSize.Format(length)}, more than {caps.MaxManifestSegments} segments of {ByteSize.Format(caps.MaxFileSize)} (this cluster's limits)");
+            count = (length + size - 1) / size;
+        }
+        return new SegmentPlan(length, size, (int)count, true);
+    }
+
+    /// <summary>Offset and length of segment <paramref name="index"/>.</summary>
+    internal (long Offset, long Length) Segment(int index)
+    {
+        var offset = index * SegmentSize;
+        return (offset, Math.Min(SegmentSize, Length - offset));
+    }
+
+    /// <summary>Segment names: <c>&lt;object&gt;/&lt;size&gt;/&lt;segment size&gt;/</c> then the index as 8 digits. Deterministic, so a rerun finds them.</summary>
+    internal string SegmentPrefix(string objectName) =>
+        objectName + "/" + Length.ToString(CultureInfo.InvariantCulture) + "/" + SegmentSize.ToString(CultureInfo.InvariantCulture) + "/";
+
+    /// <summary>True when <paramref name="segmentName"/> follows the naming of <see cref="SegmentPrefix"/> for this object (not for an object below it).</summary>
+    internal static bool IsSegmentOf(string objectName, string segmentName)
+    {
+        if (!segmentName.StartsWith(objectName + "/", StringComparison.Ordinal)) return false;
+        var rest = segmentName[(objectName.Length + 1)..].Split('/');
+        return rest.Length == 3 && rest.All(p => p.Length > 0 && p.All(char.IsAsciiDigit));
+    }
+}

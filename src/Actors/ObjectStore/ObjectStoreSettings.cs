@@ -1,0 +1,126 @@
+using System.Globalization;
+using Akka.Configuration;
+
+namespace OpenStack.Actors.ObjectStore;
+
+/// <summary>Object-store settings (HOCON <c>openstack.object-store</c>); the defaults are in the embedded <c>reference.conf</c>.</summary>
+public sealed record ObjectStoreSettings
+{
+    /// <summary>Parallel transfers.</summary>
+    public int Transfers { get; init; } = 16;
+
+    /// <summary>Segment size of Static Large Objects; files larger than this are segmented.</summary>
+    public long SegmentSize { get; init; } = 1L << 30;
+
+    /// <summary>Bytes being sent at once, at most.</summary>
+    public long MaxBytesInFlight { get; init; } = 4L << 30;
+
+    /// <summary>How existing objects are compared.</summary>
+    public SkipMode Skip { get; init; } = SkipMode.Md5;
+
+    /// <summary>Base timeout of a transfer attempt.</summary>
+    public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Bytes per second a transfer may not fall below (it extends the timeout with the size).</summary>
+    public long MinThroughput { get; init; } = 1L << 20;
+
+    /// <summary>Delete superseded segments after a successful large upload.</summary>
+    public bool CleanupSegments { get; init; } = true;
+
+    /// <summary>Failures kept in the summary.</summary>
+    public int MaxFailuresInSummary { get; init; } = 1000;
+
+    /// <summary>The timeout for sending <paramref name="bytes"/>.</summary>
+    public TimeSpan TimeoutFor(long bytes) => TransferTimeout + TimeSpan.FromSeconds((double)bytes / Math.Max(1, MinThroughput));
+
+    /// <summary>The defaults as a HOCON config (a fallback for <see cref="Create"/>).</summary>
+    public static Akka.Configuration.Config DefaultConfig() => Config.SessionSettings.DefaultConfig();
+
+    /// <summary>Reads <c>openstack.object-store</c>, falling back to the defaults.</summary>
+    /// <exception cref="ArgumentException">A value is invalid (the message names it).</exception>
+    public static ObjectStoreSettings Create(Akka.Configuration.Config? config)
+    {
+        var c = (config ?? Akka.Configuration.Config.Empty).WithFallback(DefaultConfig()).GetConfig("openstack.object-store");
+        return new ObjectStoreSettings
+        {
+            Transfers = Positive(c.GetInt("transfers"), "transfers"),
+            SegmentSize = Positive(ByteSize.Parse(c.GetString("segment-size")), "segment-size"),
+            MaxBytesInFlight = Positive(ByteSize.Parse(c.GetString("max-bytes-in-flight")), "max-bytes-in-flight"),
+            Skip = ParseSkip(c.GetString("skip")),
+            TransferTimeout = c.GetTimeSpan("transfer-timeout"),
+            MinThroughput = Positive(ByteSize.Parse(c.GetString("min-throughput")), "min-throughput"),
+            CleanupSegments = c.GetBoolean("cleanup-segments"),
+            MaxFailuresInSummary = Math.Max(0, c.GetInt("max-failures-in-summary")),
+        };
+
+        static T Positive<T>(T value, string key) where T : System.Numerics.INumber<T> =>
+            value > T.Zero ? value : throw new ArgumentException($"openstack.object-store.{key} must be positive, not {value}");
+    }
+
+    /// <summary>Parses <c>md5</c>, <c>changed</c> or <c>none</c>.</summary>
+    public static SkipMode ParseSkip(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "md5" or "skip-identical" or "identical" => SkipMode.Md5,
+        "changed" or "mtime" => SkipMode.Changed,
+        "none" or "off" or "force" => SkipMode.None,
+        _ => throw new ArgumentException($"openstack.object-store.skip must be md5, changed or none, not '{value}'"),
+    };
+}
+
+/// <summary>How an upload decides that an object is already stored.</summary>
+public enum SkipMode
+{
+    /// <summary>HEAD the object and compare its ETag with the local MD5 (for large objects, per segment).</summary>
+    Md5,
+
+    /// <summary>HEAD the object and compare its size and the file's mtime stored at upload (<c>X-Object-Meta-Mtime</c>), as <c>swift upload --changed</c>.</summary>
+    Changed,
+
+    /// <summary>Always upload.</summary>
+    None,
+}
+
+/// <summary>Sizes with units: <c>4MiB</c>, <c>1GiB</c>, <c>500k</c>, <c>1.5GB</c>, or plain bytes.</summary>
+public static class ByteSize
+{
+    private static readonly (string Suffix, long Factor)[] Units =
+    [
+        ("kib", 1L << 10), ("mib", 1L << 20), ("gib", 1L << 30), ("tib", 1L << 40),
+        ("kb", 1000L), ("mb", 1000_000L), ("gb", 1000_000_000L), ("tb", 1000_000_000_000L),
+        ("k", 1L << 10), ("m", 1L << 20), ("g", 1L << 30), ("t", 1L << 40),
+        ("b", 1L),
+    ];
+
+    /// <summary>Parses a size. Binary units (KiB, MiB, GiB, TiB) are powers of 1024, decimal ones (kB, MB, GB, TB) of 1000;
+    /// a bare K, M, G, T is binary (as in HOCON and <c>dd</c>).</summary>
+    /// <exception cref="FormatException">Not a size.</exception>
+    public static long Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var t = text.Trim().Replace("_", "", StringComparison.Ordinal);
+        foreach (var (suffix, factor) in Units)
+        {
+            if (!t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) continue;
+            var number = t[..^suffix.Length].Trim();
+            if (decimal.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d) && d >= 0)
+                return checked((long)Math.Round(d * factor));
+            break;
+        }
+        if (long.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out var plain)) return plain;
+        throw new FormatException($"'{text}' is not a size (e.g. 1048576, 4MiB, 1GiB, 500kB)");
+    }
+
+    /// <summary>A size for people: <c>1.5 GiB</c>.</summary>
+    public static string Format(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+        double v = bytes;
+        var i = 0;
+        while (Math.Abs(v) >= 1024 && i < units.Length - 1)
+        {
+            v /= 1024;
+            i++;
+        }
+        return i == 0 ? $"{bytes} B" : v.ToString(v >= 100 ? "0" : v >= 10 ? "0.0" : "0.00", CultureInfo.InvariantCulture) + " " + units[i];
+    }
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+
+namespace OpenStack.Actors.ObjectStore;
+
+/// <summary>An upload of a directory tree into a container.</summary>
+/// <param name="SourceDirectory">The directory to walk.</param>
+/// <param name="Container">The container (created if missing; large objects' segments go to <c>&lt;container&gt;_segments</c>).</param>
+public sealed record UploadJob(string SourceDirectory, string Container)
+{
+    /// <summary>Put before every object name (a pseudo-directory), or null.</summary>
+    public string? Prefix { get; init; }
+
+    /// <summary>Transfers, segment size, skip mode...; null takes the client's settings.</summary>
+    public ObjectStoreSettings? Settings { get; init; }
+}
+
+/// <summary>A download of a container's objects (or those under a prefix) into a directory.</summary>
+/// <param name="Container">The container.</param>
+/// <param name="TargetDirectory">Objects are written to <c>TargetDirectory/&lt;object name&gt;</c>.</param>
+public sealed record DownloadJob(string Container, string TargetDirectory)
+{
+    /// <summary>Only objects whose names start with this.</summary>
+    public string? Prefix { get; init; }
+
+    /// <summary>Transfers and skip mode; null takes the client's settings. With skip md5, a local file of the same MD5 is kept.</summary>
+    public ObjectStoreSettings? Settings { get; init; }
+}
+
+/// <summary>The outcome for one file (of an upload) or object (of a download).</summary>
+/// <param name="Path">The local path.</param>
+/// <param name="ObjectName">The object name (null when none could be formed).</param>
+/// <param name="Bytes">The size.</param>
+public abstract record FileResult(string Path, string? ObjectName, long Bytes)
+{
+    /// <summary><c>uploaded</c>, <c>downloaded</c>, <c>skipped</c> or <c>failed</c>.</summary>
+    public abstract string Status { get; }
+}
+
+/// <summary>The file was stored, its MD5 verified by Swift.</summary>
+/// <param name="Path">The local path.</param>
+/// <param name="ObjectName">The object name.</param>
+/// <param name="Bytes">The size.</param>
+/// <param name="ETag">The object's ETag (for a large object, the MD5 of its segments' MD5s).</param>
+/// <param name="Segments">Segments of a Static Large Object; 0 for an ordinary object.</param>
+/// <param name="SegmentsReused">Segments found stored already (same name and MD5) and not sent again.</param>
+/// <param name="Elapsed">Time from the start of this file to its end.</param>
+public sealed record FileUploaded(string Path, string ObjectName, long Bytes, string ETag, int Segments, int SegmentsReused, TimeSpan Elapsed)
+    : FileResult(Path, ObjectName, Bytes)
+{
+    /// <inheritdoc />
+    public override string Status => "uploaded";
+
+    /// <summary>Something that went wrong after the object was stored (old segments not deleted), or null.</summary>
+    public string? Warning { get; init; }
+}
+
+/// <summary>The object was downloaded and verified.</summary>
+/// <param name="Path">The local path.</param>
+/// <param name="ObjectName">The object name.</param>
+/// <param name="Bytes">The size.</param>
+/// <param name="ETag">The object's ETag.</param>
+/// <param name="Elapsed">Time taken.</param>
+public sealed record FileDownloaded(string Path, string ObjectName, long Bytes, string? ETag, TimeSpan Elapsed) : FileResult(Path, ObjectName, Bytes)
+{
+    /// <inheritdoc />
+    public override string Status => "downloaded";
+}
+
+/// <summary>Nothing needed sending: the object is stored already (or the path is left out on purpose).</summary>
+/// <param name="Path">The local path.</param>
+/// <param name="ObjectName">The object name.</param>
+/// <param name="Bytes">The size.</param>
+/// <param name="Reason">Why: <c>identical</c>, <c>unchanged</c>, or what was left out.</param>
+public sealed record FileSkipped(string Path, string? ObjectName, long Bytes, string Reason) : FileResult(Path, ObjectName, Bytes)
+{
+    /// <inheritdoc />
+    public override string Status => "skipped";
+}
+
+/// <summary>The file could not be transferred; the others went on.</summary>
+/// <param name="Path">The local path.</param>
+/// <param name="ObjectName">The object name, if one was formed.</param>
+/// <param name="Bytes">The size, if known.</param>
+/// <param name="Reason">Why, in words (no secrets).</param>
+public sealed record FileFailed(string Path, string? ObjectName, long Bytes, string Reason) : FileResult(Path, ObjectName, Bytes)
+{
+    /// <inheritdoc />
+    public override string Status => "failed";
+
+    /// <summary>The exception, when there was one (not serialised in reports).</summary>
+    public Exception? Error { get; init; }
+}
+
+/// <summary>The end of an upload or download.</summary>
+/// <param name="Transferred">Files uploaded (or objects downloaded).</param>
+/// <param name="TransferredBytes">Their bytes.</param>
+/// <param name="Skipped">Files skipped.</param>
+/// <param name="SkippedBytes">Their bytes.</param>
+/// <param name="Failed">Files that failed.</param>
+/// <param name="Failures">The failures, the first <see cref="ObjectStoreSettings.MaxFailuresInSummary"/> of them.</param>
+/// <param name="Elapsed">Duration.</param>
+/// <param name="Interrupted">True when the run was stopped before every file was seen (Ctrl-C): a rerun completes it.</param>
+public sealed record TransferSummary(long Transferred, long TransferredBytes, long Skipped, long SkippedBytes, long Failed,
+    IReadOnlyList<FileFailed> Failures, TimeSpan Elapsed, bool Interrupted)
+{
+    /// <summary>True when nothing failed and the run was not interrupted.</summary>
+    public bool Success => Failed == 0 && !Interrupted;
+}
+
+/// <summary>Live counters of a running transfer, safe to read from any thread (for progress displays).</summary>
+public sealed class TransferProgress
+{
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private long _found, _transferred, _skipped, _failed, _bytesSent, _bytesSkipped, _bytesDone, _inFlight;
+
+    /// <summary>A consistent-enough snapshot of the counters.</summary>
+    public TransferProgressSnapshot Snapshot() => new(
+        Interlocked.Read(ref _found), Interlocked.Read(ref _transferred), Interlocked.Read(ref _skipped), Interlocked.Read(ref _failed),
+        Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesSkipped), Interlocked.Read(ref _bytesDone), Interlocked.Read(ref _inFlight),
+        Stopwatch.GetElapsedTime(_started));
+
+    internal void Found() => Interlocked.Increment(ref _found);
+    internal void BytesSent(long n) => Interlocked.Add(ref _bytesSent, n);
+    internal void BytesSkipped(long n) => Interlocked.Add(ref _bytesSkipped, n);
+    internal void TransferStarted() => Interlocked.Increment(ref _inFlight);
+    internal void TransferEnded() => Interlocked.Decrement(ref _inFlight);
+
+    internal void Record(FileResult result)
+    {
+        switch (result)
+        {
+            case FileUploaded or FileDownloaded: Interlocked.Increment(ref _transferred); break;
+            case FileSkipped s:
+                Interlocked.Increment(ref _skipped);
+                Interlocked.Add(ref _bytesSkipped, s.Bytes);
+                break;
+            default: Interlocked.Increment(ref _failed); break;
+        }
+        Interlocked.Add(ref _bytesDone, result.Bytes);
+    }
+}
+
+/// <summary>Counters of a transfer at one moment.</summary>
+/// <param name="FilesFound">Files the walk (or listing) has produced so far.</param>
+/// <param name="Transferred">Files finished by sending (or receiving) them.</param>
+/// <param name="Skipped">Files skipped.</param>
+/// <param name="Failed">Files failed.</param>
+/// <param name="BytesSent">Bytes read into requests (or received), resends included: the wire rate.</param>
+/// <param name="BytesSkipped">Bytes not sent because they were stored already (files and segments).</param>
+/// <param name="BytesDone">Sizes of the files finished, whatever the outcome.</param>
+/// <param name="InFlight">Transfers running.</param>
+/// <param name="Elapsed">Time since the start.</param>
+public sealed record TransferProgressSnapshot(long FilesFound, long Transferred, long Skipped, long Failed, long BytesSent, long BytesSkipped,
+    long BytesDone, long InFlight, TimeSpan Elapsed)
+{
+    /// <summary>Files finished.</summary>
+    public long FilesDone => Transferred + Skipped + Failed;
+}

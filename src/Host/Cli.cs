@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using OpenStack.Actors.ObjectStore;
+using OpenStack.Actors.Session;
+using Spectre.Console;
+
+namespace OpenStack.Actors.Host;
+
+/// <summary>The options every command takes.</summary>
+/// <param name="Cloud">--os-cloud: a cloud of clouds.yaml; null for OS_CLOUD, else the OS_* variables.</param>
+/// <param name="ConfigFile">--config: a HOCON file overriding the defaults.</param>
+/// <param name="Debug">--debug: exception details on errors.</param>
+public sealed record GlobalOptions(string? Cloud, string? ConfigFile, bool Debug);
+
+/// <summary>The command line of <c>openstack-actors</c>.</summary>
+public static class Cli
+{
+    /// <summary>Exit code of a command line that cannot be carried out as given.</summary>
+    public const int UsageError = 2;
+
+    private static readonly Option<string?> OsCloud = new("--os-cloud")
+    {
+        Description = "Cloud name in clouds.yaml (default: OS_CLOUD, else the OS_* variables)",
+        Recursive = true,
+    };
+
+    private static readonly Option<string?> ConfigFile = new("--config")
+    {
+        Description = "HOCON file overriding the defaults (openstack.session.*, openstack.object-store.*, akka.*)",
+        Recursive = true,
+    };
+
+    private static readonly Option<bool> Debug = new("--debug") { Description = "Show exception details on errors", Recursive = true };
+
+    /// <summary>Parses and runs a command line.</summary>
+    public static async Task<int> RunAsync(string[] args, CliConsole console)
+    {
+        var root = Build(console);
+        // No response files: "--data @file" names a request body, not more arguments.
+        var parsed = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        var invocation = new InvocationConfiguration
+        {
+            Output = console.OutWriter,
+            Error = console.ErrorWriter,
+            ProcessTerminationTimeout = null,   // Ctrl-C is ours: it runs CoordinatedShutdown
+            EnableDefaultExceptionHandler = false,
+        };
+        if (parsed.Errors.Count > 0)
+        {
+            await parsed.InvokeAsync(invocation).ConfigureAwait(false);   // prints the errors and help
+            return UsageError;
+        }
+        return await parsed.InvokeAsync(invocation).ConfigureAwait(false);
+    }
+
+    /// <summary>The command tree.</summary>
+    public static RootCommand Build(CliConsole console)
+    {
+        var root = new RootCommand("openstack-actors: batch uploads to Swift and raw OpenStack requests over an Akka.NET session.")
+        {
+            Options = { OsCloud, ConfigFile, Debug },
+        };
+        root.Subcommands.Add(TransferCommands.Upload(console));
+        root.Subcommands.Add(TransferCommands.Download(console));
+        root.Subcommands.Add(TransferCommands.Delete(console));
+        root.Subcommands.Add(InfoCommands.List(console));
+        root.Subcommands.Add(InfoCommands.Token(console));
+        root.Subcommands.Add(InfoCommands.Catalog(console));
+        root.Subcommands.Add(InfoCommands.Request(console));
+        return root;
+    }
+
+    /// <summary>A size option that takes units (4MiB, 1GiB, plain bytes).</summary>
+    public static Option<long?> SizeOption(string name, string description) => new(name)
+    {
+        Description = description + " (units: 4MiB, 1GiB, 500kB or plain bytes)",
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count == 0 ? "" : r.Tokens[0].Value;
+            try
+            {
+                var v = ByteSize.Parse(text);
+                if (v > 0) return v;
+                r.AddError($"{name} must be positive");
+            }
+            catch (FormatException e)
+            {
+                r.AddError($"{name}: {e.Message}");
+            }
+            return null;
+        },
+    };
+
+    /// <summary>A positive integer option.</summary>
+    public static Option<int?> PositiveOption(string name, string description)
+    {
+        var o = new Option<int?>(name) { Description = description };
+        o.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is <= 0) r.AddError($"{name} must be positive");
+        });
+        return o;
+    }
+
+    /// <summary>Runs a command body with the connection and the common error handling.</summary>
+    public static Func<ParseResult, CancellationToken, Task<int>> WithCloud(CliConsole console, Func<ParseResult, CloudConnection, Task<int>> body) =>
+        (parse, _) => Guard(console, parse, async () =>
+        {
+            await using var cloud = CloudConnection.Open(Globals(parse), console);
+            return await body(parse, cloud).ConfigureAwait(false);
+        });
+
+    /// <summary>Turns exceptions into a one-line error and an exit code.</summary>
+    public static async Task<int> Guard(CliConsole console, ParseResult parse, Func<Task<int>> body)
+    {
+        try
+        {
+            return await body().ConfigureAwait(false);
+        }
+        catch (CliUsageException e)
+        {
+            console.Error.MarkupLineInterpolated($"[red]Error:[/] {e.Message}");
+            return UsageError;
+        }
+        catch (Exception e) when (e is OpenStackException or IOException or UnauthorizedAccessException or ArgumentException
+                                       or OperationCanceledException or Akka.Actor.AskTimeoutException)
+        {
+            console.Error.MarkupLineInterpolated($"[red]Error:[/] {e.Message}");
+            if (parse.GetValue(Debug)) console.ErrorWriter.WriteLine(e.ToString());
+            return 1;
+        }
+    }
+
+    /// <summary>The global options of a parse.</summary>
+    public static GlobalOptions Globals(ParseResult parse) => new(parse.GetValue(OsCloud), parse.GetValue(ConfigFile), parse.GetValue(Debug));
+}

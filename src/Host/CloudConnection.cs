@@ -1,0 +1,149 @@
+using Akka;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Dispatch;
+using Akka.Event;
+using OpenStack.Actors.Config;
+using OpenStack.Actors.Hosting;
+using OpenStack.Actors.ObjectStore;
+using OpenStack.Actors.Session;
+
+namespace OpenStack.Actors.Host;
+
+/// <summary>
+/// One command's connection to a cloud: an ActorSystem configured from the host defaults and the <c>--config</c>
+/// file, the cloud from clouds.yaml or <c>OS_*</c>, a session and an object-store client. Ctrl-C runs the system's
+/// CoordinatedShutdown, whose first phase stops the registered transfers and waits for them to drain.
+/// </summary>
+public sealed class CloudConnection : IAsyncDisposable
+{
+    /// <summary>The host's HOCON defaults (the <c>--config</c> file overrides them).</summary>
+    public const string HostDefaults = """
+        akka {
+          loglevel = WARNING
+          stdout-loglevel = OFF              # stdout is for results
+          loggers = ["OpenStack.Actors.Host.StderrLogger, openstack-actors"]
+          log-dead-letters = off
+          log-dead-letters-during-shutdown = off
+          # After Ctrl-C, in-flight transfers get this long to finish (a second Ctrl-C abandons them).
+          coordinated-shutdown.phases.before-service-unbind.timeout = 60s
+          # The tool handles SIGINT/SIGTERM itself and runs CoordinatedShutdown from there: Akka's own signal hook would
+          # start the shutdown first and hold the signal until it ends, so a second Ctrl-C could not abandon anything.
+          coordinated-shutdown.run-by-clr-shutdown-hook = off
+        }
+        """;
+
+    private readonly List<Func<Task>> _drains = new();
+
+    private CloudConnection(ActorSystem system, CloudConfig cloud, OpenStackSession session, ObjectStoreClient objectStore, Akka.Configuration.Config config)
+    {
+        System = system;
+        Cloud = cloud;
+        Session = session;
+        ObjectStore = objectStore;
+        Config = config;
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "drain-transfers", async () =>
+        {
+            Func<Task>[] drains;
+            lock (_drains) drains = _drains.ToArray();
+            await Task.WhenAll(drains.Select(d => d())).ConfigureAwait(false);
+            return Done.Instance;
+        });
+    }
+
+    /// <summary>The actor system.</summary>
+    public ActorSystem System { get; }
+
+    /// <summary>The cloud's configuration.</summary>
+    public CloudConfig Cloud { get; }
+
+    /// <summary>The session.</summary>
+    public OpenStackSession Session { get; }
+
+    /// <summary>Swift, through the cloud's object-store filter.</summary>
+    public ObjectStoreClient ObjectStore { get; }
+
+    /// <summary>The effective configuration.</summary>
+    public Akka.Configuration.Config Config { get; }
+
+    /// <summary>Reads the configuration and the cloud, and starts the session (no request is sent yet).</summary>
+    /// <exception cref="CloudConfigException">The cloud is not configured properly.</exception>
+    /// <exception cref="CliUsageException">The <c>--config</c> file cannot be read.</exception>
+    public static CloudConnection Open(GlobalOptions options, CliConsole console)
+    {
+        var config = LoadConfig(options.ConfigFile);
+        var cloud = CloudConfig.Load(options.Cloud, console.Environment);
+        foreach (var w in cloud.Warnings) console.Warn(w);
+        var system = ActorSystem.Create("openstack-actors", config);
+        try
+        {
+            var settings = cloud.ApplyTo(SessionSettings.Create(system));
+            var session = OpenStackExtension.Get(system).CreateSession(cloud.CreateAuthenticator(), "cli", settings);
+            var objectStore = new ObjectStoreClient(session, cloud.Filter("object-store"), ObjectStoreSettings.Create(config));
+            return new CloudConnection(system, cloud, session, objectStore, config);
+        }
+        catch
+        {
+            system.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The host defaults overlaid with the <c>--config</c> HOCON file.</summary>
+    public static Akka.Configuration.Config LoadConfig(string? file)
+    {
+        var defaults = ConfigurationFactory.ParseString(HostDefaults).WithFallback(ObjectStoreSettings.DefaultConfig());
+        if (file is null) return defaults;
+        string text;
+        try
+        {
+            text = File.ReadAllText(file);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliUsageException($"--config {file}: {e.Message}");
+        }
+        try
+        {
+            var config = ConfigurationFactory.ParseString(text).WithFallback(defaults);
+            _ = ObjectStoreSettings.Create(config);   // fail now, naming the file, rather than in the middle of a command
+            _ = SessionSettings.Create(config);
+            return config;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new CliUsageException($"--config {file} is not valid HOCON for openstack-actors: {e.Message}");
+        }
+    }
+
+    /// <summary>Registers work the shutdown waits for (stop admitting, then await the end); a first Ctrl-C runs the shutdown.</summary>
+    public void OnShutdown(Func<Task> drain)
+    {
+        lock (_drains) _drains.Add(drain);
+    }
+
+    /// <summary>Runs CoordinatedShutdown (the drain phase first); used by Ctrl-C.</summary>
+    public Task ShutdownAsync() => CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance).ConfigureAwait(false);
+        System.Dispose();
+    }
+}
+
+/// <summary>Akka's log, one line per event on stderr (stdout carries results only). Never sees secrets: the library redacts them.</summary>
+public sealed class StderrLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+{
+    /// <summary>Created by Akka from <c>akka.loggers</c>.</summary>
+    public StderrLogger()
+    {
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        Receive<LogEvent>(e => Console.Error.WriteLine(
+            $"{e.LogLevel().ToString().Replace("Level", "", StringComparison.Ordinal).ToUpperInvariant()} {e.LogSource}: {e.Message}{(e.Cause is null ? "" : $" ({e.Cause.Message})")}"));
+    }
+}
+
+/// <summary>A command line that cannot be carried out as given (exit code 2).</summary>
+public sealed class CliUsageException(string message) : Exception(message);

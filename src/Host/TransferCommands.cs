@@ -1,0 +1,201 @@
+using System.CommandLine;
+using System.Collections.Concurrent;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using OpenStack.Actors.ObjectStore;
+using OpenStack.Actors.Session;
+using Spectre.Console;
+
+namespace OpenStack.Actors.Host;
+
+/// <summary>upload, download and delete.</summary>
+public static class TransferCommands
+{
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary><c>upload &lt;dir&gt; &lt;container&gt;</c>.</summary>
+    public static Command Upload(CliConsole console)
+    {
+        var dir = new Argument<string>("dir") { Description = "Directory to upload (object names are the paths below it, with /)" };
+        var container = new Argument<string>("container") { Description = "Container (created if missing; large objects' segments go to <container>_segments)" };
+        var prefix = new Option<string?>("--prefix") { Description = "Put before every object name, as a pseudo-directory" };
+        var transfers = Cli.PositiveOption("--transfers", "Parallel transfers (default 16, or openstack.object-store.transfers)");
+        var segmentSize = Cli.SizeOption("--segment-size", "Files above this become Static Large Objects of segments this size (default 1GiB)");
+        var force = new Option<bool>("--force") { Description = "Upload every file, even those stored already" };
+        var changed = new Option<bool>("--changed") { Description = "Skip objects of the same size and mtime (no local hashing)" };
+        var identical = new Option<bool>("--skip-identical") { Description = "Skip objects of the same MD5 (the default)" };
+        var report = new Option<string?>("--report") { Description = "Write every file's result and the summary to this JSON file" };
+        var command = new Command("upload", "Upload a directory tree to a container, skipping what is stored already")
+        {
+            dir, container, prefix, transfers, segmentSize, force, changed, identical, report,
+        };
+        command.Validators.Add(r =>
+        {
+            var modes = new[] { force, changed, identical }.Count(o => r.GetValue(o));
+            if (modes > 1) r.AddError("Choose at most one of --force, --changed and --skip-identical");
+        });
+        command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
+        {
+            var source = parse.GetValue(dir)!;
+            if (!Directory.Exists(source)) throw new CliUsageException($"'{source}' is not a directory");
+            var settings = Settings(cloud, parse.GetValue(transfers), parse.GetValue(segmentSize),
+                parse.GetValue(force) ? SkipMode.None : parse.GetValue(changed) ? SkipMode.Changed : parse.GetValue(identical) ? SkipMode.Md5 : null);
+            var target = parse.GetValue(container)!;
+            using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "upload", Path.GetFullPath(source), target) : null;
+            using var abandon = new CancellationTokenSource();
+            var job = new UploadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings };
+            var run = await new BatchUploader(cloud.ObjectStore, cloud.System).StartAsync(job, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false);
+
+            using var counting = new CancellationTokenSource();
+            var totals = Task.Run(() => LocalFiles.Count(source, counting.Token), counting.Token);
+            var summary = await WatchAsync(console, cloud, run, abandon, "uploaded", totals).ConfigureAwait(false);
+            await counting.CancelAsync().ConfigureAwait(false);
+            reportWriter?.Finish(summary);
+            SummaryPrinter.Print(console, "Uploaded", summary);
+            return SummaryPrinter.ExitCode(summary);
+        }));
+        return command;
+    }
+
+    /// <summary><c>download &lt;container&gt; &lt;dir&gt;</c>.</summary>
+    public static Command Download(CliConsole console)
+    {
+        var container = new Argument<string>("container") { Description = "Container to download" };
+        var dir = new Argument<string>("dir") { Description = "Directory to write into (created if missing)" };
+        var prefix = new Option<string?>("--prefix") { Description = "Only objects whose names start with this" };
+        var transfers = Cli.PositiveOption("--transfers", "Parallel transfers (default 16)");
+        var force = new Option<bool>("--force") { Description = "Download every object, even when a local file has the same MD5" };
+        var report = new Option<string?>("--report") { Description = "Write every object's result and the summary to this JSON file" };
+        var command = new Command("download", "Download a container's objects into a directory tree") { container, dir, prefix, transfers, force, report };
+        command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
+        {
+            var settings = Settings(cloud, parse.GetValue(transfers), null, parse.GetValue(force) ? SkipMode.None : SkipMode.Md5);
+            var source = parse.GetValue(container)!;
+            var target = parse.GetValue(dir)!;
+            using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "download", source, Path.GetFullPath(target)) : null;
+            using var abandon = new CancellationTokenSource();
+            var job = new DownloadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings };
+            var run = await new BatchDownloader(cloud.ObjectStore, cloud.System).StartAsync(job, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false);
+            var summary = await WatchAsync(console, cloud, run, abandon, "downloaded", null).ConfigureAwait(false);
+            reportWriter?.Finish(summary);
+            SummaryPrinter.Print(console, "Downloaded", summary);
+            return SummaryPrinter.ExitCode(summary);
+        }));
+        return command;
+    }
+
+    /// <summary><c>delete &lt;container&gt; [&lt;object&gt;...]</c>.</summary>
+    public static Command Delete(CliConsole console)
+    {
+        var container = new Argument<string>("container") { Description = "Container" };
+        var objects = new Argument<string[]>("object") { Description = "Objects to delete; none: every object, then the container", Arity = ArgumentArity.ZeroOrMore };
+        var transfers = Cli.PositiveOption("--transfers", "Parallel deletes (default 16)");
+        var command = new Command("delete", "Delete objects (with their segments), or a whole container") { container, objects, transfers };
+        command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
+        {
+            var client = cloud.ObjectStore;
+            var name = parse.GetValue(container)!;
+            var names = parse.GetValue(objects) ?? [];
+            var parallel = parse.GetValue(transfers) ?? client.Settings.Transfers;
+            var failures = new ConcurrentQueue<(string Name, string Reason)>();
+            long deleted = 0, missing = 0;
+
+            async Task DeleteOne(string objectName, bool? largeObject)
+            {
+                try
+                {
+                    // From a listing we know which objects are large; named ones are asked about (HEAD).
+                    var found = await client.DeleteObjectAsync(name, objectName, withSegments: largeObject ?? true).ConfigureAwait(false);
+                    if (found) Interlocked.Increment(ref deleted);
+                    else Interlocked.Increment(ref missing);
+                }
+                catch (Exception e) when (e is OpenStackException)
+                {
+                    failures.Enqueue((objectName, e.Message));
+                }
+            }
+
+            if (names.Length > 0)
+            {
+                await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (n, _) => await DeleteOne(n, null)).ConfigureAwait(false);
+            }
+            else
+            {
+                // Streamed: the listing is read page by page while deletes run, never held whole.
+                await Source.From(() => client.ListObjectsAsync(name))
+                    .SelectAsyncUnordered(parallel, async e =>
+                    {
+                        await DeleteOne(e.Name, e.SloETag is not null).ConfigureAwait(false);
+                        return e;
+                    })
+                    .RunWith(Sink.Ignore<ObjectEntry>(), cloud.System.Materializer()).ConfigureAwait(false);
+                if (failures.IsEmpty)
+                {
+                    await client.DeleteContainerAsync(name).ConfigureAwait(false);
+                    console.Out.WriteLine($"Deleted container {name}");
+                    await DeleteIfEmptyAsync(client, SwiftNames.SegmentContainer(name), console).ConfigureAwait(false);
+                }
+            }
+            console.Out.WriteLine($"Deleted: {deleted}  Not found: {missing}  Failed: {failures.Count}");
+            if (!failures.IsEmpty)
+            {
+                var table = new Table().AddColumn("Failed").AddColumn("Reason");
+                foreach (var (n, reason) in failures.Take(SummaryPrinter.MaxRows)) table.AddRow(Markup.Escape(n), Markup.Escape(reason));
+                console.Out.Write(table);
+            }
+            return failures.IsEmpty ? 0 : 1;
+        }));
+        return command;
+    }
+
+    private static async Task DeleteIfEmptyAsync(ObjectStoreClient client, string container, CliConsole console)
+    {
+        try
+        {
+            if (await client.DeleteContainerAsync(container).ConfigureAwait(false)) console.Out.WriteLine($"Deleted container {container}");
+        }
+        catch (HttpErrorException e) when (e.Status == System.Net.HttpStatusCode.Conflict)
+        {
+            // Segments of objects in other containers live there too: leave it.
+        }
+    }
+
+    private static ObjectStoreSettings Settings(CloudConnection cloud, int? transfers, long? segmentSize, SkipMode? skip)
+    {
+        var s = cloud.ObjectStore.Settings;
+        return s with
+        {
+            Transfers = transfers ?? s.Transfers,
+            SegmentSize = segmentSize ?? s.SegmentSize,
+            Skip = skip ?? s.Skip,
+        };
+    }
+
+    /// <summary>Shows progress until the run ends; Ctrl-C once stops it cleanly through CoordinatedShutdown, twice abandons the transfers in flight.</summary>
+    private static async Task<TransferSummary> WatchAsync(CliConsole console, CloudConnection cloud, TransferRun run, CancellationTokenSource abandon,
+        string verb, Task<(long Files, long Bytes)>? totals)
+    {
+        cloud.OnShutdown(async () =>
+        {
+            run.Stop();
+            await run.Completion.ConfigureAwait(false);
+        });
+        void OnInterrupt(int count)
+        {
+            if (count == 1)
+            {
+                console.ErrorWriter.WriteLine("Stopping: no new files; waiting for the transfers in flight (Ctrl-C again to abandon them)...");
+                _ = cloud.ShutdownAsync();
+            }
+            else
+            {
+                abandon.Cancel();
+            }
+        }
+        using (console.OnInterrupt(OnInterrupt))
+        {
+            await ProgressDisplay.ShowAsync(console, run, verb, totals, ProgressInterval).ConfigureAwait(false);
+            return await run.Completion.ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,343 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using Akka.TestKit.Xunit2;
+using OpenStack.Actors.ObjectStore;
+using OpenStack.Actors.Session;
+using Xunit;
+using static OpenStack.Actors.Tests.Integration.ObjectStoreTestSupport;
+
+namespace OpenStack.Actors.Tests.Integration;
+
+/// <summary>The batch upload (and download) pipeline against the real Swift, large objects with 1 MiB segments.</summary>
+[Collection(DevCloudCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class ObjectStoreUploadIntegrationTests : TestKit, IDisposable
+{
+    private readonly List<string> _dirs = new();
+
+    void IDisposable.Dispose()
+    {
+        foreach (var d in _dirs) if (Directory.Exists(d)) Directory.Delete(d, true);
+    }
+
+    private (string Root, int Files) Tree()
+    {
+        var t = SampleTree();
+        _dirs.Add(t.Root);
+        return t;
+    }
+
+    private string EmptyDir()
+    {
+        var d = Directory.CreateTempSubdirectory("os-out-").FullName;
+        _dirs.Add(d);
+        return d;
+    }
+
+    private async Task<(TransferSummary Summary, List<FileResult> Results)> Upload(ObjectStoreClient client, string root, string container,
+        ObjectStoreSettings? settings = null, string? prefix = null)
+    {
+        var results = new ConcurrentQueue<FileResult>();
+        var summary = await new BatchUploader(client, Sys).UploadAsync(
+            new UploadJob(root, container) { Prefix = prefix, Settings = settings ?? SmallSegments() }, results.Enqueue);
+        return (summary, results.ToList());
+    }
+
+    [Fact]
+    public async Task A_tree_of_small_and_large_files_round_trips_byte_identical_and_a_rerun_uploads_nothing()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("tree");
+        var (root, files) = Tree();
+        try
+        {
+            var (summary, results) = await Upload(client, root, container);
+
+            Assert.True(summary.Success, string.Join("; ", summary.Failures.Select(f => $"{f.ObjectName}: {f.Reason}")));
+            Assert.Equal(files, summary.Transferred);
+            Assert.Equal(files, results.Count);
+            var large = results.OfType<FileUploaded>().Single(r => r.ObjectName == "large/three and a half.bin");
+            Assert.Equal(4, large.Segments);
+            Assert.Equal(2, results.OfType<FileUploaded>().Single(r => r.ObjectName == "large/just over.bin").Segments);
+
+            // The large object is an SLO whose ETag is the MD5 of its 1 MiB segments' MD5s.
+            var path = Path.Combine(root, "large/three and a half.bin");
+            var head = await client.HeadObjectAsync(container, "large/three and a half.bin");
+            Assert.True(head!.IsStaticLargeObject);
+            Assert.Equal("application/octet-stream", head.ContentType);   // not the manifest's JSON
+            var localSlo = Checksums.SloETag(await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Checksums.Md5OfFileAsync(path, i * (1L << 20), 1L << 20))));
+            Assert.Equal(localSlo, head.ETag);
+            var segments = new List<string>();
+            await foreach (var e in client.ListObjectsAsync(SwiftNames.SegmentContainer(container))) segments.Add(e.Name);
+            Assert.Equal(6, segments.Count);
+            Assert.Contains($"large/three and a half.bin/{3 * (1 << 20) + (1 << 19)}/{1 << 20}/00000003", segments);
+
+            // Download everything and compare hashes with the source tree.
+            var target = EmptyDir();
+            var down = await new BatchDownloader(client, Sys).DownloadAsync(new DownloadJob(container, target) { Settings = SmallSegments() });
+            Assert.True(down.Success, string.Join("; ", down.Failures.Select(f => $"{f.ObjectName}: {f.Reason}")));
+            Assert.Equal(files, down.Transferred);
+            Assert.Equal(Hashes(root), Hashes(target));
+
+            // A second download keeps the identical files.
+            var again = await new BatchDownloader(client, Sys).DownloadAsync(new DownloadJob(container, target) { Settings = SmallSegments() });
+            Assert.Equal(files, again.Skipped);
+
+            var (rerun, rerunResults) = await Upload(client, root, container);
+            Assert.Equal(0, rerun.Transferred);
+            Assert.Equal(files, rerun.Skipped);
+            Assert.All(rerunResults, r => Assert.IsType<FileSkipped>(r));
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
+    [Fact]
+    public async Task A_file_changed_on_disk_is_uploaded_again_and_unchanged_segments_are_not()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("changed");
+        var (root, files) = Tree();
+        try
+        {
+            Assert.True((await Upload(client, root, container)).Summary.Success);
+
+            // Same sizes, other bytes: only content comparison can notice. In the large file only segment 2 changes.
+            WriteRandom(Path.Combine(root, "top.txt"), new FileInfo(Path.Combine(root, "top.txt")).Length, 999);
+            var large = Path.Combine(root, "large/three and a half.bin");
+            await using (var f = new FileStream(large, FileMode.Open, FileAccess.Write))
+            {
+                f.Position = 2 * (1L << 20) + 10;
+                f.Write("changed!"u8);
+            }
+
+            var (summary, results) = await Upload(client, root, container);
+
+            Assert.Equal(2, summary.Transferred);
+            Assert.Equal(files - 2, summary.Skipped);
+            var big = results.OfType<FileUploaded>().Single(r => r.ObjectName == "large/three and a half.bin");
+            Assert.Equal(3, big.SegmentsReused);
+            Assert.Null(big.Warning);
+            await using var download = await client.GetObjectAsync(container, "top.txt");
+            var copy = new MemoryStream();
+            await download.Content.CopyToAsync(copy);
+            Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(root, "top.txt")), copy.ToArray());
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
+    [Fact]
+    public async Task A_large_file_that_changes_size_replaces_its_segments_and_the_old_ones_are_deleted()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("resize");
+        var root = EmptyDir();
+        var path = Path.Combine(root, "big.bin");
+        WriteRandom(path, 3 * (1L << 20), 1);
+        try
+        {
+            Assert.True((await Upload(client, root, container)).Summary.Success);
+            WriteRandom(path, 2 * (1L << 20) + 7, 2);
+
+            var (summary, results) = await Upload(client, root, container);
+
+            Assert.Equal(1, summary.Transferred);
+            Assert.Null(((FileUploaded)results.Single()).Warning);
+            var segments = new List<string>();
+            await foreach (var e in client.ListObjectsAsync(SwiftNames.SegmentContainer(container))) segments.Add(e.Name);
+            Assert.Equal([$"big.bin/{2 * (1 << 20) + 7}/{1 << 20}/00000000", $"big.bin/{2 * (1 << 20) + 7}/{1 << 20}/00000001", $"big.bin/{2 * (1 << 20) + 7}/{1 << 20}/00000002"], segments);
+            var target = EmptyDir();
+            await client.DownloadToFileAsync(container, "big.bin", Path.Combine(target, "big.bin"));
+            Assert.Equal(Md5(path), Md5(Path.Combine(target, "big.bin")));
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
+    [Fact]
+    public async Task Segments_left_by_an_interrupted_upload_are_reused_by_the_rerun()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("resume");
+        var root = EmptyDir();
+        var path = Path.Combine(root, "big.bin");
+        const long size = 4 * (1L << 20) + 100;
+        WriteRandom(path, size, 3);
+        try
+        {
+            // What an interrupted run leaves: two segments stored, no manifest.
+            var segContainer = SwiftNames.SegmentContainer(container);
+            await client.CreateContainerAsync(segContainer);
+            for (var i = 0; i < 2; i++)
+            {
+                var offset = i * (1L << 20);
+                await client.PutObjectAsync(segContainer, $"big.bin/{size}/{1 << 20}/{i:D8}",
+                    RequestBody.FromStreamFactory(() => FileSegmentStream.Open(path, offset, 1L << 20), 1L << 20));
+            }
+
+            var (summary, results) = await Upload(client, root, container);
+
+            var uploaded = Assert.IsType<FileUploaded>(results.Single());
+            Assert.Equal(5, uploaded.Segments);
+            Assert.Equal(2, uploaded.SegmentsReused);
+            Assert.True(summary.Success);
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
+    [Fact]
+    public async Task An_object_changed_in_swift_is_detected_and_uploaded_again()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("remote");
+        var (root, files) = Tree();
+        try
+        {
+            Assert.True((await Upload(client, root, container)).Summary.Success);
+            var name = "dir one/a b.txt";
+            var local = await File.ReadAllBytesAsync(Path.Combine(root, name));
+            var tampered = local.ToArray();
+            tampered[0] ^= 0xFF;   // same size: only the MD5 tells
+            await client.PutObjectAsync(container, name, RequestBody.FromBytes(tampered));
+
+            var (summary, results) = await Upload(client, root, container);
+
+            Assert.Equal(1, summary.Transferred);
+            Assert.Equal(name, results.OfType<FileUploaded>().Single().ObjectName);
+            Assert.Equal(Md5(Path.Combine(root, name)), (await client.HeadObjectAsync(container, name))!.ETag);
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
+    [Fact]
+    public async Task Skip_mode_changed_compares_size_and_mtime_and_none_uploads_everything()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("modes");
+        var (root, files) = Tree();
+        try
+        {
+            Assert.True((await Upload(client, root, container, SmallSegments(SkipMode.Changed))).Summary.Success);
+            File.SetLastWriteTimeUtc(Path.Combine(root, "top.txt"), DateTime.UtcNow.AddDays(-3));
+
+            var (changed, results) = await Upload(client, root, container, SmallSegments(SkipMode.Changed));
+            Assert.Equal(1, changed.Transferred);
+            Assert.Equal("top.txt", results.OfType<FileUploaded>().Single().ObjectName);
+
+            var (forced, _) = await Upload(client, root, container, SmallSegments(SkipMode.None));
+            Assert.Equal(files, forced.Transferred);
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
+    [Fact]
+    public async Task Unreadable_entries_are_reported_and_the_rest_still_upload()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("unreadable");
+        var (root, files) = Tree();
+        File.CreateSymbolicLink(Path.Combine(root, "dir one/dangling.txt"), "/nonexistent/file");
+        using (var mkfifo = Process.Start("mkfifo", [Path.Combine(root, "pipe")])) await mkfifo.WaitForExitAsync();
+        try
+        {
+            var (summary, results) = await Upload(client, root, container);
+
+            Assert.False(summary.Success);
+            Assert.Equal(2, summary.Failed);
+            Assert.Equal(files, summary.Transferred);
+            var reasons = summary.Failures.ToDictionary(f => f.ObjectName!, f => f.Reason);
+            Assert.Contains("dangling symbolic link", reasons["dir one/dangling.txt"]);
+            Assert.Contains("not a regular file", reasons["pipe"]);
+            Assert.Null(await client.HeadObjectAsync(container, "pipe"));
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
+    [Fact]
+    public async Task A_container_name_swift_rejects_stops_the_upload_with_a_clear_error_before_any_file()
+    {
+        var client = Client(Sys);
+        var (root, _) = Tree();
+        var e = await Assert.ThrowsAsync<HttpErrorException>(() => new BatchUploader(client, Sys).UploadAsync(new UploadJob(root, new string('c', 257))));
+        Assert.Equal(HttpStatusCode.BadRequest, e.Status);
+        Assert.Contains("Container name length", e.Message);
+    }
+
+    [Fact]
+    public async Task A_stopped_upload_reports_what_was_done_and_a_rerun_completes_it()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("stop");
+        var root = EmptyDir();
+        for (var i = 0; i < 60; i++) WriteRandom(Path.Combine(root, $"d{i % 10}", $"f{i}"), 200, i);
+        try
+        {
+            var uploader = new BatchUploader(client, Sys);
+            var firstResult = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var run = await uploader.StartAsync(new UploadJob(root, container) { Settings = SmallSegments() with { Transfers = 2 } }, _ => firstResult.TrySetResult());
+            await firstResult.Task;
+            run.Stop();
+            var first = await run.Completion;
+
+            Assert.True(first.Interrupted);
+            Assert.False(first.Success);
+            Assert.InRange(first.Transferred, 1, 59);
+            Assert.Equal(0, first.Failed);   // files in flight finished, none was cut off
+
+            var (rest, _) = await Upload(client, root, container);
+            Assert.Equal(60, rest.Transferred + rest.Skipped);
+            Assert.Equal(first.Transferred, rest.Skipped);
+            Assert.True(rest.Success);
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
+    [Fact]
+    public async Task The_swift_cli_sees_the_same_etags_and_downloads_the_same_tree()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("swiftcli");
+        var (root, files) = Tree();
+        try
+        {
+            Assert.True((await Upload(client, root, container, prefix: "backup")).Summary.Success);
+
+            var stat = await DevCloud.RunAsync("swift", ["stat", container, "backup/dir one/a b.txt"], DevCloud.DemoOsEnvironment());
+            Assert.True(stat.ExitCode == 0, stat.StdErr);
+            var etag = stat.StdOut.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith("ETag:", StringComparison.Ordinal))["ETag:".Length..].Trim();
+            Assert.Equal(Md5(Path.Combine(root, "dir one/a b.txt")), etag);
+
+            var target = EmptyDir();
+            var download = await DevCloud.RunAsync("swift", ["download", container, "-D", target, "--prefix", "backup/", "--remove-prefix"], DevCloud.DemoOsEnvironment());
+            Assert.True(download.ExitCode == 0, download.StdErr);
+            Assert.Equal(Hashes(root), Hashes(target));
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+}

@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using OpenStack.Actors.ObjectStore;
+using Xunit;
+
+namespace OpenStack.Actors.Tests.ObjectStore;
+
+public sealed class LocalFilesTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("walk-").FullName;
+
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private string Write(string relative, int bytes = 3)
+    {
+        var path = Path.Combine(_root, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, new byte[bytes]);
+        return path;
+    }
+
+    [Fact]
+    public void Every_file_below_the_root_is_found_with_its_object_name_and_size()
+    {
+        Write("top.txt", 1);
+        Write("a/b/c d.bin", 10);
+        Write("a/+&=.txt", 2);
+        Write(".hidden/x", 5);
+        Directory.CreateDirectory(Path.Combine(_root, "empty"));
+
+        var found = LocalFiles.Walk(_root, "pre").ToList();
+
+        Assert.All(found, e => Assert.IsType<LocalFile>(e));
+        Assert.Equal(["pre/.hidden/x", "pre/a/+&=.txt", "pre/a/b/c d.bin", "pre/top.txt"], found.Select(e => e.ObjectName).Order(StringComparer.Ordinal));
+        Assert.Equal(10, found.OfType<LocalFile>().Single(f => f.ObjectName.EndsWith("c d.bin")).Length);
+    }
+
+    [Fact]
+    public void A_dangling_link_is_a_problem_and_the_walk_goes_on()
+    {
+        Write("ok.txt");
+        File.CreateSymbolicLink(Path.Combine(_root, "dangling"), "/nonexistent/target");
+
+        var found = LocalFiles.Walk(_root).ToList();
+
+        var problem = Assert.Single(found.OfType<LocalProblem>());
+        Assert.Equal("dangling", problem.ObjectName);
+        Assert.Contains("dangling symbolic link", problem.Reason);
+        Assert.Single(found.OfType<LocalFile>());
+    }
+
+    [Fact]
+    public void A_link_to_a_file_is_uploaded_as_the_file_and_a_link_to_a_directory_is_not_followed()
+    {
+        var target = Write("real/data.bin", 42);
+        File.CreateSymbolicLink(Path.Combine(_root, "link.bin"), target);
+        Directory.CreateSymbolicLink(Path.Combine(_root, "loop"), _root);
+
+        var found = LocalFiles.Walk(_root).ToList();
+
+        var link = found.OfType<LocalFile>().Single(f => f.ObjectName == "link.bin");
+        Assert.Equal(42, link.Length);
+        var ignored = Assert.Single(found.OfType<LocalIgnored>());
+        Assert.Equal("loop", ignored.ObjectName);
+        Assert.Equal(2, found.OfType<LocalFile>().Count());
+    }
+
+    [Fact]
+    public void A_fifo_is_reported_instead_of_blocking_the_upload()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        Write("ok.txt");
+        var fifo = Path.Combine(_root, "pipe");
+        using (var mkfifo = Process.Start("mkfifo", [fifo])) mkfifo.WaitForExit();
+
+        var found = LocalFiles.Walk(_root).ToList();
+
+        var problem = Assert.Single(found.OfType<LocalProblem>());
+        Assert.Equal("pipe", problem.ObjectName);
+        Assert.Contains("not a regular file", problem.Reason);
+    }
+
+    [Fact]
+    public void A_missing_root_is_an_error()
+    {
+        Assert.Throws<DirectoryNotFoundException>(() => LocalFiles.Walk(Path.Combine(_root, "nope")).ToList());
+    }
+}
