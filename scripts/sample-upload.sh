@@ -7,7 +7,8 @@
 #                                            a real cloud from your clouds.yaml (no devcloud started)
 #
 # Options: --real (use $OS_CLOUD / --os-cloud, do not start the devcloud), --os-cloud NAME, --fresh (regenerate
-# ./sample-data), --container NAME (default: sample), --segment-size SIZE (default: 8MiB).
+# ./sample-data), --container NAME (default: sample on a real cloud; a new sample-<time> on the devcloud, so every
+# demo run uploads), --segment-size SIZE (default: 8MiB).
 # The data: 500 files of 1-64 KiB in nested directories whose names hold spaces and +&=, and two files of
 # 24 MiB, larger than the segment size, so they go up as Static Large Objects of 3 segments each.
 # Writes out/report.json (first run) and out/report-rerun.json. Exits non-zero if an upload failed or the
@@ -16,7 +17,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 
-REAL=0 FRESH=0 CLOUD="" CONTAINER=sample SEGMENT=8MiB
+REAL=0 FRESH=0 CLOUD="" CONTAINER="" SEGMENT=8MiB
 while [ $# -gt 0 ]; do
   case "$1" in
     --real) REAL=1 ;;
@@ -37,6 +38,9 @@ if [ "$REAL" = 0 ]; then
   bash scripts/devcloud.sh up > /dev/null
   export OS_CLIENT_CONFIG_FILE=$DEVCLOUD_DIR/clouds.yaml
   CLOUD=${CLOUD:-devcloud-demo}
+fi
+if [ -z "$CONTAINER" ]; then
+  if [ "$REAL" = 0 ]; then CONTAINER=sample-$(date +%Y%m%d-%H%M%S); else CONTAINER=sample; fi
 fi
 CLOUD_ARGS=()
 [ -n "$CLOUD" ] && CLOUD_ARGS=(--os-cloud "$CLOUD")
