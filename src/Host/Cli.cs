@@ -10,7 +10,8 @@ namespace OpenStack.Actors.Host;
 /// <param name="Cloud">--os-cloud: a cloud of clouds.yaml; null for OS_CLOUD, else the OS_* variables.</param>
 /// <param name="ConfigFile">--config: a HOCON file overriding the defaults.</param>
 /// <param name="Debug">--debug: exception details on errors.</param>
-public sealed record GlobalOptions(string? Cloud, string? ConfigFile, bool Debug);
+/// <param name="Telemetry">--telemetry: traces and metrics to the console.</param>
+public sealed record GlobalOptions(string? Cloud, string? ConfigFile, bool Debug, bool Telemetry = false);
 
 /// <summary>The command line of <c>openstack-actors</c>.</summary>
 public static class Cli
@@ -31,6 +32,12 @@ public static class Cli
     };
 
     private static readonly Option<bool> Debug = new("--debug") { Description = "Show exception details on errors", Recursive = true };
+
+    private static readonly Option<bool> Telemetry = new("--telemetry")
+    {
+        Description = "Export the library's traces and metrics (OpenTelemetry, meter and source OpenStack.Actors) to the console",
+        Recursive = true,
+    };
 
     /// <summary>Parses and runs a command line.</summary>
     public static async Task<int> RunAsync(string[] args, CliConsole console)
@@ -58,7 +65,7 @@ public static class Cli
     {
         var root = new RootCommand("openstack-actors: batch uploads to Swift and raw OpenStack requests over an Akka.NET session.")
         {
-            Options = { OsCloud, ConfigFile, Debug },
+            Options = { OsCloud, ConfigFile, Debug, Telemetry },
         };
         root.Subcommands.Add(TransferCommands.Upload(console));
         root.Subcommands.Add(TransferCommands.Download(console));
@@ -132,5 +139,6 @@ public static class Cli
     }
 
     /// <summary>The global options of a parse.</summary>
-    public static GlobalOptions Globals(ParseResult parse) => new(parse.GetValue(OsCloud), parse.GetValue(ConfigFile), parse.GetValue(Debug));
+    public static GlobalOptions Globals(ParseResult parse) =>
+        new(parse.GetValue(OsCloud), parse.GetValue(ConfigFile), parse.GetValue(Debug), parse.GetValue(Telemetry));
 }

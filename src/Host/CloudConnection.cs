@@ -4,6 +4,8 @@ using Akka.Configuration;
 using Akka.Dispatch;
 using Akka.Event;
 using OpenStack.Actors.Config;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using OpenStack.Actors.Hosting;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
@@ -34,6 +36,7 @@ public sealed class CloudConnection : IAsyncDisposable
         """;
 
     private readonly List<Func<Task>> _drains = new();
+    private IDisposable[] _telemetry = [];
 
     private CloudConnection(ActorSystem system, CloudConfig cloud, OpenStackSession session, ObjectStoreClient objectStore, Akka.Configuration.Config config)
     {
@@ -80,7 +83,7 @@ public sealed class CloudConnection : IAsyncDisposable
             var settings = cloud.ApplyTo(SessionSettings.Create(system));
             var session = OpenStackExtension.Get(system).CreateSession(cloud.CreateAuthenticator(), "cli", settings);
             var objectStore = new ObjectStoreClient(session, cloud.Filter("object-store"), ObjectStoreSettings.Create(config));
-            return new CloudConnection(system, cloud, session, objectStore, config);
+            return new CloudConnection(system, cloud, session, objectStore, config) { _telemetry = options.Telemetry ? StartTelemetry() : [] };
         }
         catch
         {
@@ -88,6 +91,18 @@ public sealed class CloudConnection : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// <c>--telemetry</c>: the OpenTelemetry SDK with console exporters subscribed to the library's ActivitySource and Meter.
+    /// Spans print as each HTTP attempt ends; metrics (request duration, active requests, body sizes, retries,
+    /// reauthentications, token requests) every 10 s and once more when the command ends.
+    /// </summary>
+    private static IDisposable[] StartTelemetry() =>
+    [
+        OpenTelemetry.Sdk.CreateTracerProviderBuilder().AddSource(OpenStack.Actors.Telemetry.OpenStackTelemetry.Name).AddConsoleExporter().Build(),
+        OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddMeter(OpenStack.Actors.Telemetry.OpenStackTelemetry.Name)
+            .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000).Build(),
+    ];
 
     /// <summary>The host defaults overlaid with the <c>--config</c> HOCON file.</summary>
     public static Akka.Configuration.Config LoadConfig(string? file)
@@ -130,6 +145,7 @@ public sealed class CloudConnection : IAsyncDisposable
     {
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance).ConfigureAwait(false);
         System.Dispose();
+        foreach (var provider in _telemetry) provider.Dispose();   // flushes the last metrics
     }
 }
 

@@ -232,4 +232,18 @@ public sealed class CliIntegrationTests : TestKit, IDisposable
             await DeleteEverythingAsync(Client(Sys), container);
         }
     }
+
+    [Fact]
+    public async Task Telemetry_flag_exports_the_librarys_spans_and_metrics_to_the_console()
+    {
+        // A real process: the OpenTelemetry console exporter writes to the process's stdout.
+        var tool = Path.Combine(AppContext.BaseDirectory, "openstack-actors.dll");
+        var run = await DevCloud.RunAsync("dotnet", [tool, "--os-cloud", "devcloud-demo", "--telemetry", "list"]);
+
+        Assert.True(run.ExitCode == 0, run.StdErr);
+        Assert.Contains("Metric Name: http.client.request.duration", run.StdOut);
+        Assert.Contains("Metric Name: openstack.auth.token_requests", run.StdOut);
+        Assert.Contains("Activity.DisplayName:", run.StdOut);
+        Assert.Contains("http.response.status_code: 200", run.StdOut);
+    }
 }
