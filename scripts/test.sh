@@ -34,11 +34,40 @@ fi
 rm -rf "$RESULTS_DIR"; mkdir -p "$RESULTS_DIR"
 rc=0
 # one TRX file per test project (a fixed LogFileName would let the projects overwrite each other)
+set +e
 dotnet test OpenStack.Actors.sln -c Release \
   --results-directory "$RESULTS_DIR" \
   --logger "console;verbosity=normal" \
   --logger "trx;LogFilePrefix=results" \
-  "$@" || rc=$?
+  "$@" 2>&1 | tee "$RESULTS_DIR/console.log"
+rc=${PIPESTATUS[0]}
+set -e
+
+# Secrets never appear in output: scan everything the suite printed and recorded (console, TRX) for Keystone
+# (fernet) tokens and the dev cloud's application-credential secret. A hit fails the run.
+leaks=$(/usr/bin/python3 - "$RESULTS_DIR" "$DEVCLOUD_DIR/devcloud.env" <<'SCAN'
+import glob, os, re, sys
+results, env_file = sys.argv[1], sys.argv[2]
+secrets = []
+if os.path.exists(env_file):
+    env = dict(l.rstrip('\n').split('=', 1) for l in open(env_file) if '=' in l and not l.startswith('#'))
+    secrets = [v for k, v in env.items() if k.endswith('_SECRET') and len(v) >= 8]
+fernet = re.compile(r'gAAAAA[A-Za-z0-9_-]{60,}')
+hits = 0
+for path in glob.glob(os.path.join(results, '**', '*'), recursive=True):
+    if not os.path.isfile(path) or not path.endswith(('.log', '.trx')): continue
+    for n, line in enumerate(open(path, errors='replace'), 1):
+        if fernet.search(line) or any(s in line for s in secrets):
+            hits += 1
+            if hits <= 10: print(f'{os.path.relpath(path, results)}:{n}: a token or secret was printed (value not shown)')
+print(f'{hits} leak(s)' if hits else '', end='')
+SCAN
+)
+if [ -n "$leaks" ]; then
+  echo "$leaks" >&2
+  echo "test.sh: secrets found in the test output" >&2
+  [ "$rc" = 0 ] && rc=1
+fi
 
 summary=$(/usr/bin/python3 - "$RESULTS_DIR" <<'EOF'
 import glob, os, sys
@@ -66,5 +95,6 @@ if [ "$files" = 0 ] && [ "$rc" != 0 ]; then
   exit "$rc"
 fi
 [ "$failed" -gt 0 ] && [ "$rc" = 0 ] && rc=1
+[ -n "$leaks" ] && failed=$((failed + 1))   # the leak scan counts as a failed test
 echo "$passed passed, $failed failed" | tee "$RESULTS_DIR/summary.txt"
 exit "$rc"
