@@ -3,6 +3,12 @@ using Akka.Actor;
 using Akka.Configuration;
 using Akka.Dispatch;
 using Akka.Event;
+using Akka.Actor.Setup;
+using Akka.Hosting;
+using Akka.Hosting.Logging;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 using OpenStack.Actors.Config;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -24,7 +30,8 @@ public sealed class CloudConnection : IAsyncDisposable
         akka {
           loglevel = WARNING
           stdout-loglevel = OFF              # stdout is for results
-          loggers = ["OpenStack.Actors.Host.StderrLogger, openstack-actors"]
+          # Akka's log goes to Microsoft.Extensions.Logging (a single-line console logger on stderr).
+          loggers = ["Akka.Hosting.Logging.LoggerFactoryLogger, Akka.Hosting"]
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
           # After Ctrl-C, in-flight transfers get this long to finish (a second Ctrl-C abandons them).
@@ -77,7 +84,8 @@ public sealed class CloudConnection : IAsyncDisposable
         var config = LoadConfig(options.ConfigFile);
         var cloud = CloudConfig.Load(options.Cloud, console.Environment);
         foreach (var w in cloud.Warnings) console.Warn(w);
-        var system = ActorSystem.Create("openstack-actors", config);
+        var system = ActorSystem.Create("openstack-actors", ActorSystemSetup.Create(
+            BootstrapSetup.Create().WithConfig(config), new LoggerFactorySetup(StderrLoggerFactory)));
         try
         {
             var settings = cloud.ApplyTo(SessionSettings.Create(system));
@@ -103,6 +111,12 @@ public sealed class CloudConnection : IAsyncDisposable
         OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddMeter(OpenStack.Actors.Telemetry.OpenStackTelemetry.Name)
             .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000).Build(),
     ];
+
+    /// <summary>Microsoft.Extensions.Logging for Akka's log: one line per event, all on stderr (stdout carries results).</summary>
+    private static readonly ILoggerFactory StderrLoggerFactory = LoggerFactory.Create(logging => logging
+        .AddSimpleConsole(o => o.SingleLine = true)
+        .AddFilter(level => level >= Microsoft.Extensions.Logging.LogLevel.Debug)
+        .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace));
 
     /// <summary>The host defaults overlaid with the <c>--config</c> HOCON file.</summary>
     public static Akka.Configuration.Config LoadConfig(string? file)
@@ -146,18 +160,6 @@ public sealed class CloudConnection : IAsyncDisposable
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance).ConfigureAwait(false);
         System.Dispose();
         foreach (var provider in _telemetry) provider.Dispose();   // flushes the last metrics
-    }
-}
-
-/// <summary>Akka's log, one line per event on stderr (stdout carries results only). Never sees secrets: the library redacts them.</summary>
-public sealed class StderrLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
-{
-    /// <summary>Created by Akka from <c>akka.loggers</c>.</summary>
-    public StderrLogger()
-    {
-        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
-        Receive<LogEvent>(e => Console.Error.WriteLine(
-            $"{e.LogLevel().ToString().Replace("Level", "", StringComparison.Ordinal).ToUpperInvariant()} {e.LogSource}: {e.Message}{(e.Cause is null ? "" : $" ({e.Cause.Message})")}"));
     }
 }
 
