@@ -40,4 +40,16 @@ public static class Redaction
         }
         return builder.Uri.GetComponents(UriComponents.AbsoluteUri, UriFormat.UriEscaped);
     }
+
+    /// <summary>The text with control characters (CR, LF, ESC...) written as <c>\uXXXX</c>: a crafted file or object name
+    /// must not break a log line or send escape sequences to a terminal.</summary>
+    public static string Printable(string text)
+    {
+        if (!text.Any(char.IsControl)) return text;
+        var sb = new System.Text.StringBuilder(text.Length + 16);
+        foreach (var c in text)
+            if (char.IsControl(c)) sb.Append("\\u").Append(((int)c).ToString("x4", System.Globalization.CultureInfo.InvariantCulture));
+            else sb.Append(c);
+        return sb.ToString();
+    }
 }

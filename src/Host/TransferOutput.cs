@@ -97,7 +97,7 @@ public static class SummaryPrinter
         if (s.Interrupted) o.WriteLine("Interrupted: not every file was seen; run the same command again to complete the job.");
         if (s.Failures.Count == 0) return;
         var table = new Table().AddColumn("Failed").AddColumn("Reason");
-        foreach (var f in s.Failures.Take(MaxRows)) table.AddRow(Markup.Escape(f.ObjectName ?? f.Path), Markup.Escape(f.Reason));
+        foreach (var f in s.Failures.Take(MaxRows)) table.AddRow(Markup.Escape(Redaction.Printable(f.ObjectName ?? f.Path)), Markup.Escape(Redaction.Printable(f.Reason)));
         o.Write(table);
         if (s.Failed > MaxRows) o.WriteLine($"... and {s.Failed - MaxRows} more failures (the --report file lists them all).");
     }

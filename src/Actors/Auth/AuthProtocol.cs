@@ -13,7 +13,11 @@ public sealed record GetAccess
 public sealed record AccessGranted(AccessInfo Access);
 
 /// <summary>No token could be had; <see cref="Error"/> says why (an <see cref="AuthenticationFailedException"/> for refused credentials).</summary>
-public sealed record AccessDenied(OpenStackException Error);
+public sealed record AccessDenied(OpenStackException Error)
+{
+    /// <summary>During a Keystone outage: how long the authenticator will keep answering from memory; retrying sooner is pointless.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+}
 
 /// <summary>Sent to the AuthenticatorActor's parent whenever a new token is in force (also after background renewals).</summary>
 public sealed record AccessRenewed(AccessInfo Access);

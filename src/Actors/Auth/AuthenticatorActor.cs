@@ -67,7 +67,7 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
         {
             if (_current is not null && IsUsable(_current)) Sender.Tell(new AccessGranted(_current));
             else if (_lastFailure is AuthenticationFailedException refused && Now < _badCredentialsUntil) Sender.Tell(new AccessDenied(refused));
-            else if (_lastFailure is { } outage && Now < _outageUntil) Sender.Tell(new AccessDenied(outage));
+            else if (_lastFailure is { } outage && Now < _outageUntil) Sender.Tell(new AccessDenied(outage) { RetryAfter = _outageUntil - Now });
             else
             {
                 Stash.Stash();
@@ -101,7 +101,7 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
     private void AnsweringFailure()
     {
         // Only the callers that waited for the failed fetch get its error; the marker ends the state after them.
-        Receive<GetAccess>(_ => Sender.Tell(new AccessDenied(_lastFailure!)));
+        Receive<GetAccess>(_ => Sender.Tell(new AccessDenied(_lastFailure!) { RetryAfter = _outageUntil > Now ? _outageUntil - Now : null }));
         Receive<FailureAnswered>(_ => Become(Ready));
         Receive<TokenRejected>(_ => { });
         Receive<RenewDue>(_ => { });

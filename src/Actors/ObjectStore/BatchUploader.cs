@@ -202,7 +202,8 @@ internal sealed class UploadWorker
         }
         catch (Exception e)
         {
-            return new FileFailed(file.Path, file.ObjectName, file.Length, Describe(e)) { Error = e };
+            var cause = e is RequestBodyException { InnerException: { } local } ? local : e;   // the file, not the cloud
+            return new FileFailed(file.Path, file.ObjectName, file.Length, Describe(cause)) { Error = cause };
         }
     }
 

@@ -8,8 +8,8 @@ public sealed class InvalidObjectNameException : OpenStackException
     /// <summary>Creates the exception.</summary>
     public InvalidObjectNameException(string container, string? objectName, string reason)
         : base(objectName is null
-            ? $"Invalid container name '{container}': {reason}"
-            : $"Invalid object name '{objectName}' in container '{container}': {reason}")
+            ? $"Invalid container name '{Redaction.Printable(container)}': {reason}"
+            : $"Invalid object name '{Redaction.Printable(objectName)}' in container '{Redaction.Printable(container)}': {reason}")
     {
         Container = container;
         ObjectName = objectName;

@@ -105,6 +105,14 @@ public sealed class InvalidRequestException : OpenStackException
     public InvalidRequestException(string message, Exception? inner = null) : base(message, inner) { }
 }
 
+/// <summary>The request's body could not be read (a file that vanished or cannot be opened): a local error, never retried
+/// and never counted against the endpoint. <see cref="Exception.InnerException"/> is the original I/O error.</summary>
+public sealed class RequestBodyException : OpenStackException
+{
+    /// <summary>Creates the exception.</summary>
+    public RequestBodyException(string message, Exception inner) : base(message, inner) { }
+}
+
 /// <summary>The session stopped or restarted before the request completed.</summary>
 public sealed class SessionStoppedException : OpenStackException
 {

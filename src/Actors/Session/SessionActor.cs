@@ -71,7 +71,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             {
                 if (!_pending.ContainsKey(p.Id)) continue;
                 p.Attempt++;
-                if (transient && MayRetry(p)) ScheduleRetry(p, null);
+                if (transient && MayRetry(p)) ScheduleRetry(p, denied.RetryAfter);
                 else Fail(p, denied.Error);
             }
         });
@@ -292,7 +292,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         ReleaseSlot(p);
         if (result.Error is { } error)
         {
-            if (error is ConnectionFailedException && MayRetry(p)) ScheduleRetry(p, null);
+            // A timed-out attempt is retried like a broken connection: only idempotent requests (or those marked safe) are.
+            if (error is ConnectionFailedException or RequestTimeoutException && MayRetry(p)) ScheduleRetry(p, null);
             else Fail(p, error);
             return;
         }

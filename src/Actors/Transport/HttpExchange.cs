@@ -91,6 +91,11 @@ internal static class HttpExchange
         {
             throw; // not reached: Fault only records the failure
         }
+        catch (Exception e) when (BodyFailure(e) is { } local)
+        {
+            // The body's source failed, not the connection: report it as such, so it is neither retried nor held against the server.
+            throw new RequestBodyException($"{method} {Redaction.Url(url)}: the request body could not be read: {local.Message}", local);
+        }
         catch (OperationCanceledException e) when (cts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             throw new RequestTimeoutException($"{method} {Redaction.Url(url)} timed out after {timeout.TotalSeconds:0.###} s", timeout, e);
@@ -126,6 +131,26 @@ internal static class HttpExchange
         return false;
     }
 
+    private static Stream OpenBody(StreamBody body)
+    {
+        try
+        {
+            return body.Open();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new BodySourceException(e);
+        }
+    }
+
+    /// <summary>The body source's own error, if that is what <paramref name="e"/> comes from.</summary>
+    private static Exception? BodyFailure(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is BodySourceException source) return source.InnerException;
+        return null;
+    }
+
     private static string Describe(HttpRequestException e)
     {
         var inner = e.InnerException?.Message;
@@ -149,7 +174,7 @@ internal static class HttpExchange
         {
             null => null,
             BytesBody b => new ReadOnlyMemoryContent(b.Bytes),
-            StreamBody s => new StreamContent(s.Open()),
+            StreamBody s => new StreamContent(new BodySourceStream(OpenBody(s))),
             _ => throw new InvalidRequestException($"Unsupported body type {body.GetType().Name}"),
         };
         if (content is not null)
@@ -191,6 +216,58 @@ internal static class HttpExchange
         foreach (var (name, values) in response.Headers.NonValidated) headers[name] = values.ToString();
         foreach (var (name, values) in response.Content.Headers.NonValidated) headers[name] = values.ToString();
         return headers;
+    }
+
+    /// <summary>Marks an error of the body's source (opening or reading it) so it is not mistaken for a broken connection.</summary>
+    private sealed class BodySourceException(Exception inner) : IOException(inner.Message, inner);
+
+    /// <summary>The request body as sent: errors of the source stream come out as <see cref="BodySourceException"/>.</summary>
+    private sealed class BodySourceStream(Stream inner) : Stream
+    {
+        private readonly Stream _inner = inner;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => _inner.CanSeek;
+        public override bool CanWrite => false;
+        public override long Length => _inner.Length;
+        public override long Position { get => _inner.Position; set => _inner.Position = value; }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            try
+            {
+                return _inner.Read(buffer, offset, count);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new BodySourceException(e);
+            }
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new BodySourceException(e);
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) _inner.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>The response body stream that also disposes the response message.</summary>

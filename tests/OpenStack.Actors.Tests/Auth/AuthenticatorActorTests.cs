@@ -152,6 +152,8 @@ public sealed class AuthenticatorActorTests() : TestKit(TestConfigs.VirtualTime)
         }
 
         Assert.Equal(1, await CallsAfterAsking());
+        actor.Tell(GetAccess.Instance);
+        Assert.Equal(TimeSpan.FromSeconds(2), (await ExpectMsgAsync<AccessDenied>()).RetryAfter);  // callers learn when asking again is useful
         for (var i = 0; i < 20; i++) Assert.Equal(1, await CallsAfterAsking());   // inside the 2 s backoff: no new request
         Scheduler.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(2, await CallsAfterAsking());

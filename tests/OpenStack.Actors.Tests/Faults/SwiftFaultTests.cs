@@ -1,0 +1,248 @@
+using System.Collections.Concurrent;
+using OpenStack.Actors.ObjectStore;
+using OpenStack.Actors.Session;
+using OpenStack.Actors.Tests.Integration;
+using Xunit;
+using Xunit.Abstractions;
+using static OpenStack.Actors.Tests.Integration.ObjectStoreTestSupport;
+
+namespace OpenStack.Actors.Tests.Faults;
+
+/// <summary>Faults of Swift during batch uploads, injected by a proxy between the client and the real Swift.
+/// Uploads use skip mode none: on a fresh container the HEAD of skip-identical finds nothing, and it would double the
+/// requests the dev Swift (~25 requests/s, each validated with Keystone) has to serve.</summary>
+[Collection(DevCloudCollection.Name)]
+[Trait("Category", "Integration")]
+public sealed class SwiftFaultTests(ITestOutputHelper output) : FaultTestBase(output)
+{
+    [Fact]
+    public async Task Every_fifth_response_a_503_and_every_one_of_500_files_is_stored_with_its_md5()
+    {
+        const int files = 500;
+        var faults = new ConcurrentDictionary<string, int>();
+        // Exactly every fifth request (any: /info, container, objects), but never a third time for the same request:
+        // deterministic, where independent 20 % faults would exhaust 5 attempts for 1 request in 3,125.
+        var proxy = Proxy(SwiftUrl, r => r.Seq % 5 == 0 && faults.AddOrUpdate(r.Method + r.Target, 1, (_, n) => n + 1) <= 2
+            ? FaultAction.Answer(503, body: "<html><h1>Service Unavailable</h1><p>The server is currently unavailable.</p></html>")
+            : FaultAction.Pass);
+        var client = new ObjectStoreClient(Session(), Via(proxy));
+        var root = SmallFiles(files);
+        var container = Container("503");
+        var clock = Clock();
+
+        var (summary, _) = await UploadAsync(client, Sys, root, container, Upload());
+
+        var elapsed = clock.Elapsed;
+        Assert.True(summary.Failed == 0, string.Join("; ", summary.Failures.Take(5).Select(f => $"{f.ObjectName}: {f.Reason}")));
+        Assert.Equal(files, summary.Transferred);
+        var exchanges = proxy.Exchanges;
+        var unavailable = exchanges.Where(e => e.Status == 503).ToList();
+        Assert.True(unavailable.Count >= exchanges.Count * 0.18 && unavailable.Count <= exchanges.Count / 5 + 1, $"{unavailable.Count} of {exchanges.Count} answered 503");
+        // Each 503 was followed by a retry of the same request that Swift answered.
+        Assert.All(unavailable, u => Assert.Contains(exchanges, e => e.Seq > u.Seq && e.Method == u.Method && e.Request.Target == u.Request.Target
+            && e.Outcome == ProxyOutcome.Forwarded && e.Status is >= 200 and < 300));
+        await AssertStoredExactlyAsync(container, root);
+        Report($"503: {files} files in {elapsed.TotalSeconds:F1} s, {exchanges.Count} requests, {unavailable.Count} answered 503 ({100.0 * unavailable.Count / exchanges.Count:F1} %), failed {summary.Failed}");
+    }
+
+    [Fact]
+    public async Task Bursts_of_429_with_retry_after_2_slow_the_pool_and_no_request_is_retried_early()
+    {
+        const int files = 120;
+        var gate = new object();
+        var forwardedPuts = 0;
+        var burstLeft = 0;
+        var bursts = 0;
+        // After 30 and after 70 stored objects, the next 20 requests are throttled.
+        var proxy = Proxy(SwiftUrl, r =>
+        {
+            lock (gate)
+            {
+                if (burstLeft > 0)
+                {
+                    burstLeft--;
+                    return FaultAction.Answer(429, retryAfterSeconds: 2, body: "Slow down");
+                }
+                if (r.Method == "PUT" && r.Path.Count(c => c == '/') >= 5 && ++forwardedPuts is 30 or 70)
+                {
+                    bursts++;
+                    burstLeft = 20;
+                }
+                return FaultAction.Pass;
+            }
+        });
+        // The adaptive limit starts at the pool's capacity (4 x 64): capped at 16, below the 32 transfers, so it is what shows.
+        var client = new ObjectStoreClient(Session(Settings(s => s with { MaxConcurrencyPerEndpoint = 16 })), Via(proxy));
+        var root = SmallFiles(files, seed: 2);
+        var container = Container("429");
+        var clock = Clock();
+
+        var (summary, _) = await UploadAsync(client, Sys, root, container, Upload(transfers: 32));
+
+        var elapsed = clock.Elapsed;
+        Assert.True(summary.Failed == 0, string.Join("; ", summary.Failures.Take(5).Select(f => $"{f.ObjectName}: {f.Reason}")));
+        Assert.Equal(2, bursts);
+        var exchanges = proxy.Exchanges.OrderBy(e => e.Seq).ToList();
+        var throttled = exchanges.Where(e => e.Status == 429).ToList();
+        Assert.Equal(40, throttled.Count);
+
+        // No retry before its Retry-After: the next try of the same request comes 2 s after the 429 at the earliest.
+        var gaps = throttled.Select(t => exchanges.First(e => e.Seq > t.Seq && e.Method == t.Method && e.Request.Target == t.Request.Target).ArrivedAt - t.CompletedAt).ToList();
+        Assert.All(gaps, g => Assert.True(g >= TimeSpan.FromSeconds(2) - TimeSpan.FromMilliseconds(50), $"retried {g.TotalMilliseconds:F0} ms after a 429 with Retry-After: 2"));
+
+        // The pool slows down. 32 transfers want requests, the limit lets 16 onto the wire: the proxy sees 16 in flight.
+        // The first 429 halves the pool-wide limit for the Retry-After window: while 20 throttled requests wait out their
+        // 2 s, the other 12 transfers still want requests, yet in the second half of that window (a margin for requests already
+        // under way on a busy machine) at most 8 are in flight.
+        var before = exchanges.Where(e => e.Seq < throttled[0].Seq).Max(e => e.InFlightAtArrival);
+        int InWindow(ProxyExchange firstThrottled) => exchanges
+            .Where(e => e.ArrivedAt > firstThrottled.CompletedAt + TimeSpan.FromSeconds(1) && e.ArrivedAt < firstThrottled.CompletedAt + TimeSpan.FromSeconds(2))
+            .Select(e => e.InFlightAtArrival).DefaultIfEmpty(0).Max();
+        var during = InWindow(throttled[0]);
+        var duringSecond = InWindow(throttled[20]);
+        Assert.InRange(before, 14, 16);
+        Assert.InRange(during, 1, 8);
+        Assert.InRange(duringSecond, 1, 8);
+        await AssertStoredExactlyAsync(container, root);
+        Report($"429: {files} files in {elapsed.TotalSeconds:F1} s, {throttled.Count} answered 429, shortest gap to the retry {gaps.Min().TotalSeconds:F2} s, " +
+               $"max in flight before {before}, after 1st burst {during}, after 2nd burst {duringSecond}, failed {summary.Failed}");
+    }
+
+    [Fact]
+    public async Task Swift_killed_and_restarted_mid_upload_a_rerun_completes_it_with_nothing_stored_twice_or_corrupted()
+    {
+        const int small = 120;
+        var proxy = Proxy(SwiftUrl);
+        var stored40 = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var created = 0;
+        proxy.Completed += e =>
+        {
+            if (e.Method == "PUT" && e.Status == 201 && Interlocked.Increment(ref created) == 40) stored40.TrySetResult();
+        };
+        var root = SmallFiles(small, seed: 3);
+        WriteRandom(Path.Combine(root, "large", "a.bin"), 3 * (1L << 20) + 5, 31);
+        WriteRandom(Path.Combine(root, "large", "b.bin"), 2 * (1L << 20) + 7, 32);
+        var files = small + 2;
+        var container = Container("kill");
+        var settings = Upload(transfers: 16, skip: SkipMode.Md5, segmentSize: 1L << 20);
+        var clock = Clock();
+
+        var run = await new BatchUploader(new ObjectStoreClient(Session(), Via(proxy)), Sys).StartAsync(new UploadJob(root, container) { Settings = settings });
+        await stored40.Task;
+        var killedAt = clock.Elapsed;
+        proxy.Kill();                                   // connections reset, new ones refused
+        await Task.Delay(TimeSpan.FromSeconds(3));      // the outage itself
+        proxy.Restart();
+        var first = await run.Completion;
+        var firstDone = clock.Elapsed;
+
+        Assert.Equal(files, first.Transferred + first.Failed);
+        // Failures are the outage's, typed: connection failures, or the breaker failing fast after them.
+        Assert.All(first.Failures, f => Assert.True(
+            f.Error is ConnectionFailedException or CircuitOpenException || f.Error?.InnerException is ConnectionFailedException or CircuitOpenException,
+            $"{f.ObjectName}: {f.Error?.GetType().Name}: {f.Reason}"));
+
+        // The rerun, as a new run of the tool would be: a new session.
+        var rerunClock = Clock();
+        var (rerun, _) = await UploadAsync(new ObjectStoreClient(Session(), Via(proxy)), Sys, root, container, settings);
+        Assert.True(rerun.Failed == 0, string.Join("; ", rerun.Failures.Take(5).Select(f => $"{f.ObjectName}: {f.Reason}")));
+        Assert.Equal(files, rerun.Transferred + rerun.Skipped);
+        Assert.InRange(rerun.Skipped, first.Transferred, files);   // what the first run stored is not sent again
+
+        await AssertStoredSmallAndLargeAsync(container, root, small);
+        Report($"kill: killed after 40 stored at {killedAt.TotalSeconds:F1} s for 3 s; first run ended at {firstDone.TotalSeconds:F1} s: " +
+               $"uploaded {first.Transferred}, failed {first.Failed} ({string.Join(", ", first.Failures.GroupBy(f => (f.Error?.InnerException ?? f.Error)?.GetType().Name).Select(g => $"{g.Key} {g.Count()}"))}); " +
+               $"rerun {rerunClock.Elapsed.TotalSeconds:F1} s: uploaded {rerun.Transferred}, skipped {rerun.Skipped}, failed {rerun.Failed}");
+    }
+
+    /// <summary>The small files by listing hash; the two large ones by their SLO ETag; the segment container holds their segments only.</summary>
+    private async Task AssertStoredSmallAndLargeAsync(string container, string root, int small)
+    {
+        var stored = await StoredAsync(container);
+        var local = Hashes(root);
+        Assert.Equal(local.Count, stored.Count);
+        foreach (var (name, md5) in local)
+        {
+            if (!name.StartsWith("large/", StringComparison.Ordinal))
+            {
+                Assert.True(Checksums.SameETag(md5, stored[name]), name);
+                continue;
+            }
+            var path = Path.Combine(root, name);
+            var length = new FileInfo(path).Length;
+            var segmentMd5s = new List<string>();
+            for (long offset = 0; offset < length; offset += 1L << 20) segmentMd5s.Add(await Checksums.Md5OfFileAsync(path, offset, Math.Min(1L << 20, length - offset)));
+            Assert.Equal(Checksums.SloETag(segmentMd5s), stored[name]);
+        }
+        var segments = new List<string>();
+        await foreach (var e in Direct.ListObjectsAsync(SwiftNames.SegmentContainer(container))) segments.Add(e.Name);
+        Assert.Equal(4 + 3, segments.Count);   // no orphan of an interrupted attempt
+        Assert.Equal(small + 2, stored.Count);
+    }
+
+    [Fact]
+    public async Task A_connection_reset_while_streaming_a_large_body_is_retried_from_the_start_and_the_etag_verified()
+    {
+        const long size = 100L << 20;
+        const long cutAt = 40L << 20;
+        var root = TempDir();
+        var path = Path.Combine(root, "big.bin");
+        WriteRandom(path, size, 7);
+        var md5 = Md5(path);
+        var puts = 0;
+        var proxy = Proxy(SwiftUrl, r => r.Method == "PUT" && r.LastSegment == "big.bin" && Interlocked.Increment(ref puts) == 1
+            ? new FaultAction.Forward { CutRequestBodyAfter = cutAt }
+            : FaultAction.Pass);
+        var container = Container("reset");
+        var clock = Clock();
+
+        var (summary, results) = await UploadAsync(new ObjectStoreClient(Session(), Via(proxy)), Sys, root, container, Upload());
+
+        var elapsed = clock.Elapsed;
+        var uploaded = Assert.IsType<FileUploaded>(Assert.Single(results));
+        Assert.Equal(md5, uploaded.ETag);
+        var attempts = proxy.Exchanges.Where(e => e.Method == "PUT" && e.Request.LastSegment == "big.bin").OrderBy(e => e.Seq).ToList();
+        Assert.Equal(2, attempts.Count);
+        Assert.Equal(ProxyOutcome.RequestCut, attempts[0].Outcome);
+        Assert.Equal(cutAt, attempts[0].RequestBodyBytes);
+        Assert.Equal(ProxyOutcome.Forwarded, attempts[1].Outcome);
+        Assert.Equal(201, attempts[1].Status);
+        Assert.Equal(size, attempts[1].RequestBodyBytes);            // the whole body again, from byte 0
+        Assert.All(attempts, a => Assert.Equal(md5, a.Request.Header("ETag")));   // Swift checks every attempt against the MD5
+        var head = await Direct.HeadObjectAsync(container, "big.bin");
+        Assert.Equal(md5, head!.ETag);
+        Assert.Equal(size, head.ContentLength);
+        Report($"reset: {size >> 20} MiB body cut after {cutAt >> 20} MiB, resent whole, stored in {elapsed.TotalSeconds:F1} s, ETag {(head.ETag == md5 ? "matches" : "differs")}");
+    }
+
+    [Fact]
+    public async Task A_stalled_put_ends_at_its_timeout_with_a_typed_error_the_batch_carries_on_and_a_rerun_completes_it()
+    {
+        const int files = 20;
+        var proxy = Proxy(SwiftUrl, r => r.Method == "PUT" && r.LastSegment == "f0007.bin" ? FaultAction.Hold : FaultAction.Pass);
+        var root = SmallFiles(files, seed: 4);
+        var container = Container("stall");
+        // A short attempt timeout, and few transfers so that the healthy PUTs stay well within it on a busy machine.
+        var settings = Upload(transfers: 4) with { TransferTimeout = TimeSpan.FromSeconds(5), MinThroughput = 1L << 30 };
+        var clock = Clock();
+
+        var (summary, _) = await UploadAsync(new ObjectStoreClient(Session(), Via(proxy)), Sys, root, container, settings);
+
+        var elapsed = clock.Elapsed;
+        var failed = Assert.Single(summary.Failures);
+        Assert.Equal("d7/f0007.bin", failed.ObjectName);
+        var timeout = Assert.IsType<RequestTimeoutException>(failed.Error);
+        Assert.Contains("timed out after 5", timeout.Message);
+        Assert.Equal(files - 1, summary.Transferred);
+        Assert.True(elapsed < TimeSpan.FromSeconds(30), $"took {elapsed}");
+        var stalledAttempts = proxy.Arrivals.Count(r => r.Method == "PUT" && r.LastSegment == "f0007.bin");
+
+        proxy.Rule = _ => FaultAction.Pass;
+        proxy.ReleaseStalls();
+        var (rerun, _) = await UploadAsync(new ObjectStoreClient(Session(), Via(proxy)), Sys, root, container, settings with { Skip = SkipMode.Md5 });
+        Assert.Equal(1, rerun.Transferred);
+        Assert.Equal(files - 1, rerun.Skipped);
+        await AssertStoredExactlyAsync(container, root);
+        Report($"stall: the stalled PUT failed after {elapsed.TotalSeconds:F1} s (timeout 5 s) with RequestTimeoutException after {stalledAttempts} attempt(s), {summary.Transferred} others uploaded; rerun uploaded {rerun.Transferred}");
+    }
+}
