@@ -104,7 +104,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
 
     /// <inheritdoc />
     protected override SupervisorStrategy SupervisorStrategy() =>
-        new OneForOneStrategy(ex =>
+        // Akka's own failure logging is off: a rejected token is the designed path to a new one, not an error;
+        // real failures are logged here.
+        new OneForOneStrategy(-1, Timeout.Infinite, ex =>
         {
             if (ex is StaleTokenException)
             {
@@ -113,7 +115,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             }
             else _log.Error(ex, "A session child failed; restarting it");
             return Directive.Restart;
-        });
+        }, loggingEnabled: false);
 
     /// <inheritdoc />
     protected override void PreStart()

@@ -4,6 +4,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka;
 using Akka.TestKit.Xunit2;
+using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
@@ -37,6 +38,7 @@ public sealed class SecretRedactionTests() : TestKit(TestConfigs.DebugLogging)
         await collector.Ask<Done>(Flush.Instance, TimeSpan.FromSeconds(3));
 
         Assert.Contains(lines, l => l.Contains("rejected", StringComparison.Ordinal));  // the log did see the reauthentication
+        Assert.DoesNotContain(lines, l => l.Contains(nameof(StaleTokenException), StringComparison.Ordinal));  // as news, not as an error
         var secrets = new[] { "tok-1", "tok-2", "tok-3", "pa55-w0rd-SECRET" };
         var everything = lines.Concat(errors.Select(e => e.ToString())).Append(access.ToString()).Append(access.Token.ToString()).ToList();
         foreach (var secret in secrets)
