@@ -234,8 +234,11 @@ public sealed class SwiftFaultTests(ITestOutputHelper output) : FaultTestBase(ou
         var timeout = Assert.IsType<RequestTimeoutException>(failed.Error);
         Assert.Contains("timed out after 5", timeout.Message);
         Assert.Equal(files - 1, summary.Transferred);
-        Assert.True(elapsed < TimeSpan.FromSeconds(30), $"took {elapsed}");
+        // Timeouts of idempotent requests are retried: every attempt ends at its 5 s timeout, up to retry.max-attempts
+        // (5), with backoff between them (at most 0.5 + 1 + 2 + 4 s): no hang beyond that budget.
         var stalledAttempts = proxy.Arrivals.Count(r => r.Method == "PUT" && r.LastSegment == "f0007.bin");
+        Assert.Equal(5, stalledAttempts);
+        Assert.True(elapsed < TimeSpan.FromSeconds(5 * 5 + 7.5 + 10), $"took {elapsed}");
 
         proxy.Rule = _ => FaultAction.Pass;
         proxy.ReleaseStalls();
