@@ -68,6 +68,7 @@ public static class Cli
             Options = { OsCloud, ConfigFile, Debug, Telemetry },
         };
         root.Subcommands.Add(TransferCommands.Upload(console));
+        root.Subcommands.Add(ClusterCommands.Worker(console));
         root.Subcommands.Add(TransferCommands.Download(console));
         root.Subcommands.Add(TransferCommands.Delete(console));
         root.Subcommands.Add(InfoCommands.List(console));
@@ -111,9 +112,16 @@ public static class Cli
 
     /// <summary>Runs a command body with the connection and the common error handling.</summary>
     public static Func<ParseResult, CancellationToken, Task<int>> WithCloud(CliConsole console, Func<ParseResult, CloudConnection, Task<int>> body) =>
+        WithCloud(console, _ => null, body);
+
+    /// <summary>Runs a command body with the connection, whose configuration <paramref name="configure"/> extends: HOCON over
+    /// the <c>--config</c> file, and defaults under it (e.g. a cluster node's address and the cluster defaults).</summary>
+    public static Func<ParseResult, CancellationToken, Task<int>> WithCloud(CliConsole console,
+        Func<ParseResult, (Akka.Configuration.Config Overrides, Akka.Configuration.Config Defaults)?> configure, Func<ParseResult, CloudConnection, Task<int>> body) =>
         (parse, _) => Guard(console, parse, async () =>
         {
-            await using var cloud = CloudConnection.Open(Globals(parse), console);
+            var extra = configure(parse);
+            await using var cloud = CloudConnection.Open(Globals(parse), console, extra?.Overrides, extra?.Defaults);
             return await body(parse, cloud).ConfigureAwait(false);
         });
 

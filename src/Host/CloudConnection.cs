@@ -79,9 +79,15 @@ public sealed class CloudConnection : IAsyncDisposable
     /// <summary>Reads the configuration and the cloud, and starts the session (no request is sent yet).</summary>
     /// <exception cref="CloudConfigException">The cloud is not configured properly.</exception>
     /// <exception cref="CliUsageException">The <c>--config</c> file cannot be read.</exception>
-    public static CloudConnection Open(GlobalOptions options, CliConsole console)
+    public static CloudConnection Open(GlobalOptions options, CliConsole console) => Open(options, console, null, null);
+
+    /// <summary>Like <see cref="Open(GlobalOptions, CliConsole)"/>, with <paramref name="overrides"/> over the <c>--config</c>
+    /// file and <paramref name="defaults"/> under it (a cluster node's address from the command line, the cluster defaults).</summary>
+    public static CloudConnection Open(GlobalOptions options, CliConsole console, Akka.Configuration.Config? overrides, Akka.Configuration.Config? defaults)
     {
         var config = LoadConfig(options.ConfigFile);
+        if (overrides is not null) config = overrides.WithFallback(config);
+        if (defaults is not null) config = config.WithFallback(defaults);
         var cloud = CloudConfig.Load(options.Cloud, console.Environment);
         foreach (var w in cloud.Warnings) console.Warn(w);
         var system = ActorSystem.Create("openstack-actors", ActorSystemSetup.Create(

@@ -25,16 +25,27 @@ public static class TransferCommands
         var changed = new Option<bool>("--changed") { Description = "Skip objects of the same size and mtime (no local hashing)" };
         var identical = new Option<bool>("--skip-identical") { Description = "Skip objects of the same MD5 (the default)" };
         var report = new Option<string?>("--report") { Description = "Write every file's result and the summary to this JSON file" };
+        var cluster = new Option<bool>("--cluster")
+        {
+            Description = "Spread the upload over an Akka.NET cluster: this node walks the directory (a path every node sees) and hands files " +
+                "to this node and to the nodes started with upload-worker (see docs/cluster.md)",
+        };
+        var minNodes = Cli.PositiveOption("--min-nodes", "With --cluster: wait until this many nodes have joined before starting (default 1)");
+        var clusterOptions = new ClusterOptions(coordinator: true);
         var command = new Command("upload", "Upload a directory tree to a container, skipping what is stored already")
         {
-            dir, container, prefix, transfers, segmentSize, force, changed, identical, report,
+            dir, container, prefix, transfers, segmentSize, force, changed, identical, report, cluster, minNodes,
         };
+        clusterOptions.AddTo(command);
         command.Validators.Add(r =>
         {
             var modes = new[] { force, changed, identical }.Count(o => r.GetValue(o));
             if (modes > 1) r.AddError("Choose at most one of --force, --changed and --skip-identical");
+            if (!r.GetValue(cluster) && (r.GetValue(minNodes) is not null || r.GetValue(clusterOptions.Host) is not null || r.GetValue(clusterOptions.Port) is not null
+                    || r.GetValue(clusterOptions.Seeds) is { Length: > 0 }))
+                r.AddError("--min-nodes, --cluster-host, --cluster-port and --seed-node go with --cluster");
         });
-        command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
+        command.SetAction(Cli.WithCloud(console, parse => parse.GetValue(cluster) ? clusterOptions.Config(parse, parse.GetValue(minNodes)) : null, async (parse, cloud) =>
         {
             var source = parse.GetValue(dir)!;
             if (!Directory.Exists(source)) throw new CliUsageException($"'{source}' is not a directory");
@@ -44,7 +55,11 @@ public static class TransferCommands
             using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "upload", Path.GetFullPath(source), target) : null;
             using var abandon = new CancellationTokenSource();
             var job = new UploadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings };
-            var run = await new BatchUploader(cloud.ObjectStore, cloud.System).StartAsync(job, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false);
+            var clusterRun = parse.GetValue(cluster)
+                ? await ClusterCommands.StartUploadAsync(console, cloud, job, parse.GetValue(minNodes) ?? 1, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false)
+                : null;
+            var run = clusterRun?.Run
+                ?? await new BatchUploader(cloud.ObjectStore, cloud.System).StartAsync(job, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false);
 
             using var counting = new CancellationTokenSource();
             var totals = Task.Run(() => LocalFiles.Count(source, counting.Token), counting.Token);
@@ -52,6 +67,7 @@ public static class TransferCommands
             await counting.CancelAsync().ConfigureAwait(false);
             reportWriter?.Finish(summary);
             SummaryPrinter.Print(console, "Uploaded", summary);
+            if (clusterRun is not null) ClusterCommands.PrintShares(console, await clusterRun.Completion.ConfigureAwait(false));
             return SummaryPrinter.ExitCode(summary);
         }));
         return command;

@@ -1,0 +1,267 @@
+using System.Collections.Immutable;
+using Akka.Actor;
+using Akka.Event;
+using OpenStack.Actors.ObjectStore;
+using OpenStack.Actors.Session;
+
+namespace OpenStack.Actors.Cluster;
+
+/// <summary>How a node's upload worker behaves.</summary>
+public sealed record ClusterWorkerOptions
+{
+    /// <summary>Files uploaded at once on this node; null: the client's <see cref="ObjectStoreSettings.Transfers"/>.</summary>
+    public int? Transfers { get; init; }
+
+    /// <summary>Where this node sees the shared source directory; null: the coordinator's path.</summary>
+    public string? SourceRoot { get; init; }
+
+    /// <summary>How often the worker reports what it holds; null: <c>openstack.cluster-upload.heartbeat-interval</c>.</summary>
+    public TimeSpan? HeartbeatInterval { get; init; }
+
+    /// <summary>Called (from the actor) when a run this worker served ends: its id, true when the coordinator
+    /// finished it (false: the coordinator is gone), and the worker's counters.</summary>
+    public Action<string, bool, WorkerStatus>? OnRunEnded { get; init; }
+}
+
+/// <summary>
+/// The upload worker of a node (<c>/user/upload-worker</c>): hears a run's offer, prepares with the node's own session
+/// (its own clouds.yaml, its own token), registers with the coordinator and uploads the files it is handed, at most
+/// its capacity at once, with the same per-file work as <see cref="BatchUploader"/>. It serves one run at a time.
+/// </summary>
+public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
+{
+    /// <summary>The name of the worker on every node; the coordinator's broadcast group routes to this path.</summary>
+    public const string Name = "upload-worker";
+
+    private readonly ObjectStoreClient _client;
+    private readonly ClusterWorkerOptions _options;
+    private readonly TimeSpan _heartbeatInterval;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly string _node;
+    private readonly HashSet<string> _finishedRuns = new(StringComparer.Ordinal);
+    private readonly Dictionary<long, WorkItem> _inFlight = new();
+    private long _uploaded, _skipped, _failed;
+    private int _runsFinished;
+    private bool _sessionGone;
+
+    // The run being served.
+    private ClusterUploadJob? _job;
+    private IActorRef? _coordinator;
+    private UploadWorker? _worker;
+    private TransferProgress? _progress;
+    private CancellationTokenSource? _cancel;
+    private bool _registered;
+    private long _lastSeq;
+    private int _capacity;
+    private string _root = "";
+
+    /// <summary>Creates the worker.</summary>
+    public UploadWorkerActor(ObjectStoreClient client, ClusterWorkerOptions options)
+    {
+        _client = client;
+        _options = options;
+        _heartbeatInterval = options.HeartbeatInterval
+            ?? Context.System.Settings.Config.GetTimeSpan("openstack.cluster-upload.heartbeat-interval", TimeSpan.FromSeconds(2), allowInfinite: false);
+        _node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
+        Context.Watch(client.Session.Actor);
+        Idle();
+    }
+
+    /// <inheritdoc />
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    /// <summary>Props of the worker.</summary>
+    public static Props Props(ObjectStoreClient client, ClusterWorkerOptions? options = null) =>
+        Akka.Actor.Props.Create(() => new UploadWorkerActor(client, options ?? new ClusterWorkerOptions()));
+
+    private void Idle()
+    {
+        Receive<WorkAvailable>(m =>
+        {
+            if (_finishedRuns.Contains(m.Job.RunId) || _sessionGone) return;   // a late offer of a run that is over; or no session to work with
+            var job = m.Job;
+            var coordinator = Sender;
+            _log.Info("Preparing for cluster run {0} from {1}", job.RunId, coordinator.Path.Address);
+            Become(Preparing);
+            _client.GetCapabilitiesAsync().PipeTo(Self,
+                success: caps => new WorkerPrepared(job, coordinator, caps, null),
+                failure: e => new WorkerPrepared(job, coordinator, null, e.Message));
+        });
+        Common();
+    }
+
+    private void Preparing()
+    {
+        Receive<WorkerPrepared>(m =>
+        {
+            if (m.Capabilities is null)
+            {
+                // This node cannot reach the cloud (its credentials, its network): it takes no files; the next offer retries.
+                _log.Error("Cannot serve cluster run {0}: {1}", m.Job.RunId, m.Error);
+                Become(Idle);
+                return;
+            }
+            StartRun(m.Job, m.Coordinator, m.Capabilities);
+        });
+        Receive<WorkAvailable>(_ => { });
+        Common();
+    }
+
+    private void StartRun(ClusterUploadJob job, IActorRef coordinator, SwiftCapabilities capabilities)
+    {
+        var settings = _client.Settings with
+        {
+            SegmentSize = job.SegmentSize,
+            Skip = job.Skip,
+            CleanupSegments = job.CleanupSegments,
+            Transfers = _options.Transfers ?? _client.Settings.Transfers,
+        };
+        _job = job;
+        _coordinator = coordinator;
+        _capacity = settings.Transfers;
+        _root = Path.GetFullPath(_options.SourceRoot ?? job.SourceRoot);
+        _progress = new TransferProgress();
+        _cancel = new CancellationTokenSource();
+        _worker = new UploadWorker(_client, job.Container, settings, capabilities, _progress, _cancel.Token);
+        _registered = false;
+        _lastSeq = 0;
+        _inFlight.Clear();
+        Context.Watch(coordinator);
+        coordinator.Tell(new RegisterWorker(job.RunId, _capacity, _node));
+        Timers.StartPeriodicTimer("heartbeat", HeartbeatTick.Instance, _heartbeatInterval);
+        Become(Serving);
+    }
+
+    private void Serving()
+    {
+        Receive<WorkAvailable>(m =>
+        {
+            // The registration (or its answer) may have been lost: ask again; the coordinator ignores a repeat.
+            if (m.Job.RunId == _job!.RunId && !_registered) Sender.Tell(new RegisterWorker(_job.RunId, _capacity, _node));
+        });
+        Receive<WorkerRegistered>(m => m.RunId == _job!.RunId, m =>
+        {
+            if (!_registered) _log.Info("Registered with the coordinator of cluster run {0} ({1} files at once)", m.RunId, _capacity);
+            _registered = true;
+        });
+        Receive<AssignWork>(m => m.RunId == _job!.RunId, m =>
+        {
+            _registered = true;
+            _lastSeq = Math.Max(_lastSeq, m.Seq);
+            foreach (var item in m.Items)
+            {
+                if (!_inFlight.TryAdd(item.Id, item)) continue;   // a duplicate delivery
+                var runId = m.RunId;
+                Start(item).PipeTo(Self,
+                    success: r => new LocalFileDone(runId, item.Id, r),
+                    failure: e => new LocalFileDone(runId, item.Id, new FileFailed(item.RelativePath, item.ObjectName, item.Length, e.Message)));
+            }
+        });
+        Receive<LocalFileDone>(m =>
+        {
+            if (m.RunId != _job!.RunId || !_inFlight.Remove(m.ItemId)) return;
+            if (NotTheFilesFault(m.Result))
+            {
+                // This node's session stopped under the file: another node should do it.
+                _coordinator!.Tell(new WorkReturned(m.RunId, [m.ItemId]));
+                return;
+            }
+            Count(m.Result);
+            _coordinator!.Tell(new WorkDone(m.RunId, m.ItemId, FileOutcome.From(m.Result)));
+        });
+        Receive<HeartbeatTick>(_ =>
+            _coordinator!.Tell(new WorkerHeartbeat(_job!.RunId, _lastSeq, _inFlight.Keys.ToImmutableArray(), _progress!.Snapshot().BytesSent)));
+        Receive<RunFinished>(m => m.RunId == _job!.RunId, m =>
+        {
+            _log.Info("Cluster run {0} finished{1}", m.RunId, m.Interrupted ? " (interrupted)" : "");
+            EndRun(completed: true);
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_coordinator), _ =>
+        {
+            _log.Warning("The coordinator of cluster run {0} is gone; abandoning {1} file(s)", _job!.RunId, _inFlight.Count);
+            EndRun(completed: false);
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_client.Session.Actor), _ =>
+        {
+            _sessionGone = true;
+            _log.Error("This node's session stopped; handing {0} file(s) of cluster run {1} back and leaving the run", _inFlight.Count, _job!.RunId);
+            _coordinator!.Tell(new WorkRefused(_job.RunId, _inFlight.Keys.ToImmutableArray()));
+            EndRun(completed: false);
+        });
+        Common();
+    }
+
+    private static bool NotTheFilesFault(FileResult result)
+    {
+        if (result is not FileFailed { Error: { } error }) return false;
+        for (var e = error; e is not null; e = e.InnerException)
+            if (e is SessionStoppedException) return true;
+        return false;
+    }
+
+    private Task<FileResult> Start(WorkItem item)
+    {
+        var path = Path.GetFullPath(Path.Combine(_root, item.RelativePath));
+        // Only files below the source root: a coordinator cannot make a node send anything else.
+        if (Path.IsPathRooted(item.RelativePath) || !path.StartsWith(_root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            return Task.FromResult<FileResult>(new FileFailed(path, item.ObjectName, item.Length, "refused: the path is not below the source directory"));
+        // On the thread pool: the per-file work hashes the file before its first real await, which must not hold the actor's thread.
+        var worker = _worker!;
+        var file = new LocalFile(path, item.ObjectName, item.Length, item.LastWriteTimeUtc);
+        return Task.Run(() => worker.ProcessAsync(file));
+    }
+
+    private void EndRun(bool completed)
+    {
+        var runId = _job!.RunId;
+        Timers.Cancel("heartbeat");
+        Context.Unwatch(_coordinator);
+        _cancel?.Cancel();
+        _cancel?.Dispose();
+        _cancel = null;
+        _finishedRuns.Add(runId);
+        _runsFinished++;
+        var status = Status();
+        _inFlight.Clear();
+        _job = null;
+        _coordinator = null;
+        _worker = null;
+        Become(Idle);
+        _options.OnRunEnded?.Invoke(runId, completed, status);
+    }
+
+    private void Common()
+    {
+        Receive<GetWorkerStatus>(_ => Sender.Tell(Status()));
+        Receive<LocalFileDone>(_ => { });   // of a run that ended
+        Receive<HeartbeatTick>(_ => { });
+        Receive<WorkerRegistered>(_ => { });
+        Receive<RunFinished>(m => _finishedRuns.Add(m.RunId));
+        // Files of a run this worker does not serve (it left the run, or restarted): handed back, to be given to others.
+        Receive<AssignWork>(m => Sender.Tell(new WorkRefused(m.RunId, m.Items.Select(i => i.Id).ToImmutableArray())));
+        Receive<Terminated>(t =>
+        {
+            if (t.ActorRef.Equals(_client.Session.Actor)) _sessionGone = true;
+        });
+    }
+
+    private WorkerStatus Status() => new(_job?.RunId, _job is not null, _runsFinished, _uploaded, _skipped, _failed, _inFlight.Count);
+
+    private void Count(FileResult r)
+    {
+        switch (r)
+        {
+            case FileUploaded: _uploaded++; break;
+            case FileSkipped: _skipped++; break;
+            default: _failed++; break;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void PostStop()
+    {
+        _cancel?.Cancel();
+        _cancel?.Dispose();
+        base.PostStop();
+    }
+}
