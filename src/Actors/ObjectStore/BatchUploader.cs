@@ -79,10 +79,13 @@ public sealed class BatchUploader
         SwiftNames.ValidateContainer(job.Container);
         var settings = job.Settings ?? _client.Settings;
         var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
-        await _client.CreateContainerAsync(job.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var created = await _client.CreateContainerAsync(job.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var existing = settings.Skip == SkipMode.None ? null
+            : created ? ExistingObjects.Empty()
+            : await ExistingObjects.LoadAsync(_client, job.Container, job.Prefix, settings.PreloadListingLimit, cancellationToken).ConfigureAwait(false);
 
         var progress = new TransferProgress();
-        var worker = new UploadWorker(_client, job.Container, settings, capabilities, progress, cancellationToken);
+        var worker = new UploadWorker(_client, job.Container, settings, capabilities, progress, cancellationToken, existing);
         var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
 
         var (killSwitch, done) = Source.From(LocalFiles.Walk(root, job.Prefix))
@@ -94,7 +97,8 @@ public sealed class BatchUploader
                 progress.Found();
                 return e;
             })
-            .SelectAsyncUnordered(settings.Transfers, worker.ProcessAsync)
+            // Twice the transfers: files being looked up and hashed do not hold a transfer slot (the gate bounds the PUTs).
+            .SelectAsyncUnordered(settings.Transfers * 2, worker.ProcessAsync)
             .ToMaterialized(Sink.ForEach<FileResult>(r =>
             {
                 progress.Record(r);
@@ -161,12 +165,14 @@ internal sealed class UploadWorker
     private readonly TransferProgress _progress;
     private readonly CancellationToken _cancel;
     private readonly TransferGate _gate;
+    private readonly ExistingObjects? _existing;
     private readonly object _lock = new();
     private Task? _segmentContainerReady;
 
     internal UploadWorker(ObjectStoreClient client, string container, ObjectStoreSettings settings, SwiftCapabilities capabilities,
-        TransferProgress progress, CancellationToken cancel)
+        TransferProgress progress, CancellationToken cancel, ExistingObjects? existing = null)
     {
+        _existing = existing;
         _client = client;
         _container = container;
         _segmentContainer = SwiftNames.SegmentContainer(container);
@@ -237,7 +243,14 @@ internal sealed class UploadWorker
     {
         string? md5 = null;
         IReadOnlyList<SloSegment>? previousSegments = null;
-        if (_settings.Skip != SkipMode.None)
+        if (_settings.Skip == SkipMode.Md5 && _existing is { } listed && listed.IsPlainOfLength(file.ObjectName, file.Length))
+        {
+            // The listing has the plain object's MD5: no HEAD needed either way.
+            md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
+            if (listed.IsIdentical(file.ObjectName, file.Length, md5))
+                return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)");
+        }
+        else if (_settings.Skip != SkipMode.None && _existing?.IsAbsent(file.ObjectName) != true)
         {
             var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
             if (head is not null)
@@ -291,7 +304,7 @@ internal sealed class UploadWorker
     {
         var hashes = new string?[plan.Count];
         IReadOnlyList<SloSegment>? previousSegments = null;
-        if (_settings.Skip != SkipMode.None || _settings.CleanupSegments)
+        if ((_settings.Skip != SkipMode.None || _settings.CleanupSegments) && _existing?.IsAbsent(file.ObjectName) != true)
         {
             var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
             if (head is not null)

@@ -27,6 +27,10 @@ public sealed record ObjectStoreSettings
     /// <summary>Delete superseded segments after a successful large upload.</summary>
     public bool CleanupSegments { get; init; } = true;
 
+    /// <summary>An upload lists its container once at the start when it holds at most this many objects, so new files
+    /// need no HEAD and identical plain objects are skipped from the listing; above it (or at 0) every file is asked about with a HEAD.</summary>
+    public int PreloadListingLimit { get; init; } = 100_000;
+
     /// <summary>Failures kept in the summary.</summary>
     public int MaxFailuresInSummary { get; init; } = 1000;
 
@@ -51,6 +55,7 @@ public sealed record ObjectStoreSettings
             MinThroughput = Positive(ByteSize.Parse(c.GetString("min-throughput")), "min-throughput"),
             CleanupSegments = c.GetBoolean("cleanup-segments"),
             MaxFailuresInSummary = Math.Max(0, c.GetInt("max-failures-in-summary")),
+            PreloadListingLimit = Math.Max(0, c.GetInt("preload-listing-limit")),
         };
 
         static T Positive<T>(T value, string key) where T : System.Numerics.INumber<T> =>

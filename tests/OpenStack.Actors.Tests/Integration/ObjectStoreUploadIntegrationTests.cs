@@ -96,6 +96,61 @@ public sealed class ObjectStoreUploadIntegrationTests : TestKit, IDisposable
     }
 
     [Fact]
+    public async Task A_new_container_needs_no_HEAD_and_a_rerun_decides_plain_objects_from_one_listing()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("listing");
+        var (root, files) = Tree();
+        using var heads = new RequestCounter("HEAD", "/" + container + "/");
+        try
+        {
+            var (first, _) = await Upload(client, root, container);
+            Assert.True(first.Success, string.Join("; ", first.Failures.Select(f => $"{f.ObjectName}: {f.Reason}")));
+            Assert.Equal(0, heads.Count);
+
+            // Plain objects of the same size and MD5 are skipped from the listing; the empty file (it could be a DLO
+            // manifest) and the two SLOs are still asked about.
+            var (rerun, _) = await Upload(client, root, container);
+            Assert.Equal(files, rerun.Skipped);
+            Assert.Equal(3, heads.Count);
+
+            var (withoutListing, _) = await Upload(client, root, container, SmallSegments() with { PreloadListingLimit = 0 });
+            Assert.Equal(files, withoutListing.Skipped);
+            Assert.Equal(3 + files, heads.Count);
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
+    /// <summary>Counts the session's requests of one method whose URL contains a string (from its telemetry).</summary>
+    private sealed class RequestCounter : IDisposable
+    {
+        private readonly ActivityListener _listener;
+        private int _count;
+
+        public RequestCounter(string method, string urlPart)
+        {
+            _listener = new ActivityListener
+            {
+                ShouldListenTo = s => s.Name == "OpenStack.Actors",
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
+                ActivityStopped = a =>
+                {
+                    if (a.GetTagItem("http.request.method") as string == method && (a.GetTagItem("url.full") as string)?.Contains(urlPart, StringComparison.Ordinal) == true)
+                        Interlocked.Increment(ref _count);
+                },
+            };
+            ActivitySource.AddActivityListener(_listener);
+        }
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Dispose() => _listener.Dispose();
+    }
+
+    [Fact]
     public async Task A_file_changed_on_disk_is_uploaded_again_and_unchanged_segments_are_not()
     {
         var client = Client(Sys);

@@ -1,0 +1,58 @@
+namespace OpenStack.Actors.ObjectStore;
+
+/// <summary>
+/// What an upload knows up front about the objects already in its container: one listing taken at the start, when the
+/// container holds at most <see cref="ObjectStoreSettings.PreloadListingLimit"/> objects. A file whose object is not
+/// listed needs no HEAD (a new container: one request per file, as rclone does), and a plain object whose size and MD5
+/// match is skipped from the listing alone. Anything else (large objects, <c>--skip changed</c>) still asks with a HEAD.
+/// Memory is bounded by the limit; above it the upload falls back to a HEAD per file.
+/// </summary>
+internal sealed class ExistingObjects
+{
+    private readonly Dictionary<string, Listed> _objects;
+
+    private ExistingObjects(Dictionary<string, Listed> objects) => _objects = objects;
+
+    /// <summary>Objects listed: name, size, and the hash when it is the MD5 of the content (plain objects only).</summary>
+    private readonly record struct Listed(long Bytes, string? ContentMd5);
+
+    /// <summary>Nothing is stored yet (the container was just created).</summary>
+    internal static ExistingObjects Empty() => new(new Dictionary<string, Listed>(StringComparer.Ordinal));
+
+    internal int Count => _objects.Count;
+
+    /// <summary>
+    /// Lists <paramref name="container"/> under <paramref name="prefix"/>; null (unknown: ask per file) when it holds more than
+    /// <paramref name="limit"/> objects or the limit is 0.
+    /// </summary>
+    internal static async Task<ExistingObjects?> LoadAsync(ObjectStoreClient client, string container, string? prefix, int limit, CancellationToken cancellationToken)
+    {
+        if (limit <= 0) return null;
+        // The count covers the whole container, prefix or not: a cheap first look before reading pages.
+        var info = await client.GetContainerAsync(container, cancellationToken).ConfigureAwait(false);
+        if (info.ObjectCount > limit) return null;
+        var objects = new Dictionary<string, Listed>(StringComparer.Ordinal);
+        await foreach (var e in client.ListObjectsAsync(container, new ListOptions { Prefix = string.IsNullOrEmpty(prefix) ? null : prefix }, cancellationToken)
+                           .ConfigureAwait(false))
+        {
+            if (objects.Count >= limit) return null;   // the count lagged behind the listing
+            objects[e.Name] = new Listed(e.Bytes, IsPlain(e) ? e.Hash : null);
+        }
+        return new ExistingObjects(objects);
+    }
+
+    // Large objects list the hash of their manifest, not of their content; an empty plain object may be a DLO manifest.
+    private static bool IsPlain(ObjectEntry e) =>
+        e.SloETag is null && e.Bytes > 0 && e.ContentType?.Contains("swift_bytes=", StringComparison.OrdinalIgnoreCase) != true;
+
+    /// <summary>True when the listing had no object of this name.</summary>
+    internal bool IsAbsent(string name) => !_objects.ContainsKey(name);
+
+    /// <summary>True when the listed object is a plain object of this size whose ETag is <paramref name="md5"/>.</summary>
+    internal bool IsIdentical(string name, long length, string md5) =>
+        _objects.TryGetValue(name, out var listed) && listed.Bytes == length && listed.ContentMd5 is { } hash && Checksums.SameETag(md5, hash);
+
+    /// <summary>True when the listed object is plain and of this size, so its MD5 decides (<see cref="IsIdentical"/>).</summary>
+    internal bool IsPlainOfLength(string name, long length) =>
+        _objects.TryGetValue(name, out var listed) && listed.Bytes == length && listed.ContentMd5 is not null;
+}
