@@ -1,3 +1,5 @@
 using BenchmarkDotNet.Running;
+using OpenStack.Actors.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args.Length > 0 && args[0] == "alloc") await AllocationProfile.RunAsync(args);
+else BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

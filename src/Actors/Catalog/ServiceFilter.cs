@@ -32,10 +32,10 @@ public sealed record ServiceFilter
     public static readonly IReadOnlyList<string> DefaultInterfaces = ["public"];
 
     /// <summary>Object storage (Swift).</summary>
-    public static ServiceFilter ObjectStore => new("object-store");
+    public static ServiceFilter ObjectStore { get; } = new("object-store");
 
     /// <summary>Identity (Keystone).</summary>
-    public static ServiceFilter Identity => new("identity");
+    public static ServiceFilter Identity { get; } = new("identity");
 
     /// <summary>This filter with one interface, or a preference list.</summary>
     public ServiceFilter WithInterface(params string[] interfaces) => this with { Interfaces = interfaces };

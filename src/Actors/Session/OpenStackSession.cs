@@ -8,8 +8,8 @@ namespace OpenStack.Actors.Session;
 
 /// <summary>
 /// The Task-returning facade over a SessionActor: the six verbs of openstacksdk's first Session.
-/// Every call is an Ask with a timeout longer than anything the session itself waits, so the session's own
-/// typed answer (timeout, connection failure...) arrives first.
+/// Every call is an ask (a light one, <see cref="ReplyPromise"/>) with a timeout longer than anything the session itself
+/// waits, so the session's own typed answer (timeout, connection failure...) arrives first.
 /// </summary>
 public sealed class OpenStackSession
 {
@@ -28,17 +28,11 @@ public sealed class OpenStackSession
 
     /// <summary>Sends a request and returns the response.</summary>
     /// <exception cref="OpenStackException">The typed failure the session replied with.</exception>
-    public async Task<OpenStackResponse> SendAsync(OpenStackRequest request, CancellationToken cancellationToken = default)
+    public Task<OpenStackResponse> SendAsync(OpenStackRequest request, CancellationToken cancellationToken = default)
     {
         var options = request.Options ?? RequestOptions.Default;
         if (request.TraceParent is null && Activity.Current is { } current) request = request with { TraceParent = current.Context };
-        var reply = await Actor.Ask<object>(request, Settings.MaxReplyTime(options.Timeout, options.MaxAttempts), cancellationToken).ConfigureAwait(false);
-        return reply switch
-        {
-            OpenStackResponse response => response,
-            RequestFailed failed => throw failed.Error,
-            _ => throw new OpenStackException($"Unexpected reply {reply.GetType().Name} to {request}"),
-        };
+        return ReplyPromise.SendAsync(Actor, request, Settings.MaxReplyTime(options.Timeout, options.MaxAttempts), cancellationToken);
     }
 
     /// <summary>The current token and catalog (fetched if needed).</summary>

@@ -66,7 +66,7 @@ internal static class HttpExchange
                 errorType = status.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 activity?.SetStatus(ActivityStatusCode.Error);
             }
-            var responseHeaders = CollectHeaders(response);
+            var responseHeaders = new ResponseHeaders(response.Headers, response.Content.Headers);
             if (streamResponse && method != HttpMethod.Head)
             {
                 // The caller reads and disposes; the timeout covered the headers only.
@@ -206,16 +206,6 @@ internal static class HttpExchange
         }
         request.Content = content;
         return request;
-    }
-
-    private static IReadOnlyDictionary<string, string> CollectHeaders(HttpResponseMessage response)
-    {
-        // NonValidated: no parsing, and a single value comes back as the string itself (no join).
-        var headers = new Dictionary<string, string>(response.Headers.NonValidated.Count + response.Content.Headers.NonValidated.Count,
-            StringComparer.OrdinalIgnoreCase);
-        foreach (var (name, values) in response.Headers.NonValidated) headers[name] = values.ToString();
-        foreach (var (name, values) in response.Content.Headers.NonValidated) headers[name] = values.ToString();
-        return headers;
     }
 
     /// <summary>Marks an error of the body's source (opening or reading it) so it is not mistaken for a broken connection.</summary>

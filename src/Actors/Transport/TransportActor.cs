@@ -61,13 +61,29 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
             return;
         }
         _inFlight++;
-        var replyTo = Sender;
-        HttpExchange.SendAsync(_http, request.Method, request.Url, request.Headers, request.Body, request.Token,
-                request.StreamResponse, request.Timeout, request.MaxRedirects, _stopping.Token, request.TraceParent)
-            .PipeTo(Self,
-                success: response => new Completed(replyTo, new TransportResult(request.Id, response, null)),
-                failure: ex => new Completed(replyTo, new TransportResult(request.Id, null, ex as OpenStackException
-                    ?? new ConnectionFailedException($"{request.Method} {Redaction.Url(request.Url)}: {ex.GetType().Name}: {ex.Message}", ex))));
+        _ = ExchangeAsync(_http, request, Sender, Self, _stopping.Token);
+    }
+
+    /// <summary>
+    /// Runs one exchange and pipes its outcome to the actor. This is PipeTo written out: PipeTo's own task, closure and
+    /// two delegates cost about 330 bytes per request (measured with bench/ alloc); one state machine does the same.
+    /// Static, so it cannot touch the actor's state from the exchange's thread.
+    /// </summary>
+    private static async Task ExchangeAsync(HttpClient http, TransportRequest request, IActorRef replyTo, IActorRef self, CancellationToken stopping)
+    {
+        TransportResult result;
+        try
+        {
+            var response = await HttpExchange.SendAsync(http, request.Method, request.Url, request.Headers, request.Body, request.Token,
+                request.StreamResponse, request.Timeout, request.MaxRedirects, stopping, request.TraceParent).ConfigureAwait(false);
+            result = new TransportResult(request.Id, response, null);
+        }
+        catch (Exception ex)
+        {
+            result = new TransportResult(request.Id, null, ex as OpenStackException
+                ?? new ConnectionFailedException($"{request.Method} {Redaction.Url(request.Url)}: {ex.GetType().Name}: {ex.Message}", ex));
+        }
+        self.Tell(new Completed(replyTo, result));
     }
 
     /// <inheritdoc />

@@ -1,0 +1,74 @@
+using System.Diagnostics.Tracing;
+
+namespace OpenStack.Actors.Benchmarks;
+
+/// <summary>
+/// Where the bytes per request go: runs each of the benchmark's methods many times and samples the runtime's
+/// allocation ticks (one event per ~100 KB allocated, naming the type that crossed the threshold), so the types that
+/// dominate show up in proportion. <c>dotnet run -c Release -- alloc [concurrency] [body bytes] [requests]</c>.
+/// </summary>
+internal static class AllocationProfile
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var bench = new SessionOverheadBenchmarks
+        {
+            Concurrency = args.Length > 1 ? int.Parse(args[1]) : 16,
+            BodyBytes = args.Length > 2 ? int.Parse(args[2]) : 0,
+        };
+        var requests = args.Length > 3 ? int.Parse(args[3]) : 100_000;
+        await bench.Setup();
+        try
+        {
+            var methods = new (string Name, Func<Task> Run)[]
+            {
+                ("RawHttpClient", bench.RawHttpClient), ("SessionGetAsync", bench.SessionGetAsync), ("ActorTellReply", bench.ActorTellReply),
+            };
+            var perRequest = new Dictionary<string, double>();
+            foreach (var (name, run) in methods)
+            {
+                for (var i = 0; i < 2000 / bench.Concurrency + 1; i++) await run();   // warm-up: JIT, connections
+                using var listener = new AllocationListener();
+                var before = GC.GetTotalAllocatedBytes(precise: true);
+                var invocations = requests / bench.Concurrency;
+                for (var i = 0; i < invocations; i++) await run();
+                var bytes = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)(invocations * bench.Concurrency);
+                perRequest[name] = bytes;
+                Console.WriteLine($"\n{name}: {bytes:F0} B per request (concurrency {bench.Concurrency}, body {bench.BodyBytes} B)");
+                foreach (var (type, amount) in listener.ByType.OrderByDescending(t => t.Value).Take(30))
+                    Console.WriteLine($"  {amount / (double)(invocations * bench.Concurrency),8:F0} B  {type}");
+            }
+            foreach (var name in new[] { "SessionGetAsync", "ActorTellReply" })
+                Console.WriteLine($"{name}: {perRequest[name] - perRequest["RawHttpClient"]:F0} B per request beyond raw HttpClient");
+        }
+        finally
+        {
+            await bench.Cleanup();
+        }
+    }
+
+    /// <summary>Sums the runtime's GCAllocationTick events by type name (weighted by the bytes each stands for).</summary>
+    private sealed class AllocationListener : EventListener
+    {
+        private readonly object _gate = new();
+        private readonly Dictionary<string, long> _byType = new();
+
+        public Dictionary<string, long> ByType
+        {
+            get { lock (_gate) return new(_byType); }
+        }
+
+        protected override void OnEventSourceCreated(EventSource source)
+        {
+            if (source.Name == "Microsoft-Windows-DotNETRuntime") EnableEvents(source, EventLevel.Verbose, (EventKeywords)0x1);   // GC keyword
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            if (!e.EventName!.StartsWith("GCAllocationTick", StringComparison.Ordinal) || e.Payload is null) return;
+            var type = e.PayloadNames!.IndexOf("TypeName") is var t and >= 0 ? e.Payload[t] as string ?? "?" : "?";
+            var amount = e.PayloadNames.IndexOf("AllocationAmount64") is var a and >= 0 ? Convert.ToInt64(e.Payload[a]) : 100_000;
+            lock (_gate) _byType[type] = _byType.GetValueOrDefault(type) + amount;
+        }
+    }
+}
