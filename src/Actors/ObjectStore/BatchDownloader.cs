@@ -40,24 +40,9 @@ public sealed class BatchDownloader
         var settings = job.Settings ?? _client.Settings;
         var progress = new TransferProgress();
         var gate = new TransferGate(settings.Transfers, settings.MaxBytesInFlight);
-        var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
-
-        var (killSwitch, done) = Source.From(() => _client.ListObjectsAsync(job.Container, new ListOptions { Prefix = job.Prefix }, cancellationToken))
-            .ViaMaterialized(KillSwitches.Single<ObjectEntry>(), Keep.Right)
-            .Select(e =>
-            {
-                progress.Found();
-                return e;
-            })
-            .SelectAsyncUnordered(settings.Transfers, e => DownloadOneAsync(job.Container, root, e, settings, gate, progress, cancellationToken))
-            .ToMaterialized(Sink.ForEach<FileResult>(r =>
-            {
-                progress.Record(r);
-                summary.Add(r);
-                onResult?.Invoke(r);
-            }), Keep.Both)
-            .Run(_materializer);
-        return BatchUploader.Track(new TransferRun(progress, killSwitch), done, summary, "download", cancellationToken);
+        var listing = Source.From(() => _client.ListObjectsAsync(job.Container, new ListOptions { Prefix = job.Prefix }, cancellationToken));
+        return BatchUploader.Run(listing, settings.Transfers, e => DownloadOneAsync(job.Container, root, e, settings, gate, progress, cancellationToken),
+            progress, settings, onResult, _materializer, "download", cancellationToken);
     }
 
     /// <summary>Where an object goes below <paramref name="root"/>, or null when its name would leave it (<c>..</c>, absolute).</summary>

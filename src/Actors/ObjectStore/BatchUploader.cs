@@ -86,32 +86,42 @@ public sealed class BatchUploader
 
         var progress = new TransferProgress();
         var worker = new UploadWorker(_client, job.Container, settings, capabilities, progress, cancellationToken, existing);
-        var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
-
-        var (killSwitch, done) = Source.From(LocalFiles.Walk(root, job.Prefix))
+        var walk = Source.From(LocalFiles.Walk(root, job.Prefix))
             .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
-            .Async()   // the walk blocks on the file system: its own island on the blocking-io dispatcher
-            .ViaMaterialized(KillSwitches.Single<LocalEntry>(), Keep.Right)
+            .Async();   // the walk blocks on the file system: its own island on the blocking-io dispatcher
+        // Twice the transfers: files being looked up and hashed do not hold a transfer slot (the gate bounds the PUTs).
+        return Run(walk, settings.Transfers * 2, worker.ProcessAsync, progress, settings, onResult, _materializer, "upload", cancellationToken);
+    }
+
+    /// <summary>
+    /// The stream both directions share: entries from <paramref name="source"/> (stoppable by the run's kill switch) are
+    /// processed <paramref name="parallelism"/> at a time, unordered; every result updates the progress and the summary
+    /// and goes to <paramref name="onResult"/>.
+    /// </summary>
+    internal static TransferRun Run<T>(Source<T, NotUsed> source, int parallelism, Func<T, Task<FileResult>> process, TransferProgress progress,
+        ObjectStoreSettings settings, Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken)
+    {
+        var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
+        var (killSwitch, done) = source
+            .ViaMaterialized(KillSwitches.Single<T>(), Keep.Right)
             .Select(e =>
             {
                 progress.Found();
                 return e;
             })
-            // Twice the transfers: files being looked up and hashed do not hold a transfer slot (the gate bounds the PUTs).
-            .SelectAsyncUnordered(settings.Transfers * 2, worker.ProcessAsync)
+            .SelectAsyncUnordered(parallelism, process)
             .ToMaterialized(Sink.ForEach<FileResult>(r =>
             {
                 progress.Record(r);
                 summary.Add(r);
                 onResult?.Invoke(r);
             }), Keep.Both)
-            .Run(_materializer);
-
-        return Track(new TransferRun(progress, killSwitch), done, summary, "upload", cancellationToken);
+            .Run(materializer);
+        return Track(new TransferRun(progress, killSwitch), done, summary, what, cancellationToken);
     }
 
     /// <summary>Completes the run with the summary once the stream is done; a cancelled token also stops admitting files.</summary>
-    internal static TransferRun Track(TransferRun run, Task done, SummaryBuilder summary, string what, CancellationToken cancellationToken)
+    private static TransferRun Track(TransferRun run, Task done, SummaryBuilder summary, string what, CancellationToken cancellationToken)
     {
         var registration = cancellationToken.Register(run.Stop);
         run.Completion = done.ContinueWith(t =>
@@ -274,7 +284,8 @@ internal sealed class UploadWorker
                 }
             }
         }
-        md5 ??= await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
+        if (md5 is null && file.Length < _settings.HashWhileSendingFrom)
+            md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
         PutObjectResult put;
         using (await _gate.AcquireAsync(file.Length, _cancel).ConfigureAwait(false))
         {
@@ -284,7 +295,8 @@ internal sealed class UploadWorker
         return new FileUploaded(file.Path, file.ObjectName, file.Length, put.ETag, 0, 0, Stopwatch.GetElapsedTime(started)) { Warning = warning };
     }
 
-    private async Task<PutObjectResult> PutRangeAsync(string container, string name, string path, long offset, long length, string md5,
+    /// <summary>PUTs a range of a file; with <paramref name="md5"/> null it is hashed while sent and checked against the answered ETag.</summary>
+    private async Task<PutObjectResult> PutRangeAsync(string container, string name, string path, long offset, long length, string? md5,
         IReadOnlyDictionary<string, string>? headers)
     {
         _progress.TransferStarted();
@@ -351,18 +363,23 @@ internal sealed class UploadWorker
                 var name = prefix + i.ToString("D8", CultureInfo.InvariantCulture);
                 using (await _gate.AcquireAsync(length, failFast.Token).ConfigureAwait(false))
                 {
-                    var md5 = hashes[i] ?? await Checksums.Md5OfFileAsync(file.Path, offset, length, failFast.Token).ConfigureAwait(false);
-                    if (stored.TryGetValue(name, out var existing) && existing.Bytes == length && Checksums.SameETag(existing.Hash, md5))
+                    var md5 = hashes[i];
+                    // A stored segment is compared by its MD5 first; a new one is hashed while it is sent, if large enough.
+                    var candidate = stored.TryGetValue(name, out var existing) && existing.Bytes == length ? existing : null;
+                    if (md5 is null && (candidate is not null || length < _settings.HashWhileSendingFrom))
+                        md5 = await Checksums.Md5OfFileAsync(file.Path, offset, length, failFast.Token).ConfigureAwait(false);
+                    string etag;
+                    if (candidate is not null && md5 is not null && Checksums.SameETag(candidate.Hash, md5))
                     {
                         Interlocked.Increment(ref reused);
                         _progress.BytesSkipped(length);
+                        etag = md5;
                     }
                     else
                     {
-                        var put = await PutRangeAsync(_segmentContainer, name, file.Path, offset, length, md5, null).ConfigureAwait(false);
-                        md5 = put.ETag;
+                        etag = (await PutRangeAsync(_segmentContainer, name, file.Path, offset, length, md5, null).ConfigureAwait(false)).ETag;
                     }
-                    return new SloSegment("/" + _segmentContainer + "/" + name, md5, length);
+                    return new SloSegment("/" + _segmentContainer + "/" + name, etag, length);
                 }
             }
             catch

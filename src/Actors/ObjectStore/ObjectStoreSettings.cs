@@ -27,6 +27,11 @@ public sealed record ObjectStoreSettings
     /// <summary>Delete superseded segments after a successful large upload.</summary>
     public bool CleanupSegments { get; init; } = true;
 
+    /// <summary>Files and segments of at least this size are hashed while they are sent and the ETag Swift answers is
+    /// checked against that hash (as rclone and <c>swift upload</c> do), so sending starts at once; smaller ones are hashed
+    /// first and sent with their ETag, which Swift verifies before it stores anything.</summary>
+    public long HashWhileSendingFrom { get; init; } = 8L << 20;
+
     /// <summary>An upload lists its container once at the start when it holds at most this many objects, so new files
     /// need no HEAD and identical plain objects are skipped from the listing; above it (or at 0) every file is asked about with a HEAD.</summary>
     public int PreloadListingLimit { get; init; } = 100_000;
@@ -56,6 +61,7 @@ public sealed record ObjectStoreSettings
             CleanupSegments = c.GetBoolean("cleanup-segments"),
             MaxFailuresInSummary = Math.Max(0, c.GetInt("max-failures-in-summary")),
             PreloadListingLimit = Math.Max(0, c.GetInt("preload-listing-limit")),
+            HashWhileSendingFrom = ByteSize.Parse(c.GetString("hash-while-sending-from")),
         };
 
         static T Positive<T>(T value, string key) where T : System.Numerics.INumber<T> =>

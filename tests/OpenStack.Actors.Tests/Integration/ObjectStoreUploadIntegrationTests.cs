@@ -124,6 +124,34 @@ public sealed class ObjectStoreUploadIntegrationTests : TestKit, IDisposable
         }
     }
 
+    [Fact]
+    public async Task Files_and_segments_hashed_while_sent_are_stored_with_their_MD5_and_a_rerun_skips_them()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("streamhash");
+        var (root, files) = Tree();
+        var streamed = SmallSegments() with { HashWhileSendingFrom = 1 };   // everything but the empty file
+        try
+        {
+            var (first, results) = await Upload(client, root, container, streamed);
+            Assert.True(first.Success, string.Join("; ", first.Failures.Select(f => $"{f.ObjectName}: {f.Reason}")));
+            Assert.Equal(files, first.Transferred);
+            foreach (var r in results.OfType<FileUploaded>().Where(r => r.Segments == 0))
+                Assert.Equal(Md5(r.Path), r.ETag);
+            var head = await client.HeadObjectAsync(container, "large/three and a half.bin");
+            var path = Path.Combine(root, "large/three and a half.bin");
+            Assert.Equal(Checksums.SloETag(await Task.WhenAll(Enumerable.Range(0, 4).Select(i => Checksums.Md5OfFileAsync(path, i * (1L << 20), Math.Min(1L << 20, new FileInfo(path).Length - i * (1L << 20)))))),
+                head!.ETag);
+
+            var (rerun, _) = await Upload(client, root, container, streamed);
+            Assert.Equal(files, rerun.Skipped);
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
     /// <summary>Counts the session's requests of one method whose URL contains a string (from its telemetry).</summary>
     private sealed class RequestCounter : IDisposable
     {
