@@ -117,8 +117,7 @@ cloud_up() {  # cache-time
   # The container and object updaters sweep every container every 5 s (for account statistics, which no upload here
   # reads): with many containers that is most of a core at rest, billed to whichever tool runs. Off while measuring.
   if [ "${BENCH_KEEP_UPDATERS:-0}" != 1 ]; then
-    bash "$ROOT/scripts/devcloud.sh" stop swift-container-updater > /dev/null 2>&1 || true
-    bash "$ROOT/scripts/devcloud.sh" stop swift-object-updater > /dev/null 2>&1 || true
+    bash "$ROOT/scripts/devcloud.sh" stop swift-updaters > "$LOGS/stop-updaters.log" 2>&1 || die "could not stop the updaters (see $LOGS/stop-updaters.log)"
     STOPPED_UPDATERS=1
   fi
   # shellcheck disable=SC1091
@@ -132,8 +131,7 @@ on_exit() {
   trap - EXIT INT TERM
   if [ -n "$CURRENT_CONTAINER" ]; then cleanup_container "$CURRENT_CONTAINER" || true; fi
   if [ "$STOPPED_UPDATERS" = 1 ]; then
-    bash "$ROOT/scripts/devcloud.sh" start swift-container-updater > /dev/null 2>&1 || true
-    bash "$ROOT/scripts/devcloud.sh" start swift-object-updater > /dev/null 2>&1 || true
+    bash "$ROOT/scripts/devcloud.sh" start swift-updaters > /dev/null 2>&1 || log "WARNING: could not start the updaters again"
   fi
   if [ "$CHANGED_CACHE" = 1 ]; then
     log "restoring token_cache_time=-1 (the dev cloud's default)"

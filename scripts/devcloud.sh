@@ -10,7 +10,7 @@
 #   devcloud.sh env            print the openrc / clouds.yaml / devcloud.env facts again
 #   devcloud.sh purge          down + unmount + delete $DEVCLOUD_DIR
 #   devcloud.sh stop SERVICE   stop one service (fault tests); SERVICE: keystone swift-proxy swift-object
-#   devcloud.sh start SERVICE    swift-container swift-account memcached; `start` waits until it answers
+#   devcloud.sh start SERVICE    swift-container swift-account memcached swift-updaters; `start` waits until it answers
 #
 # Must run as root (apt-get, tmpfs mount). `up` is idempotent: a second `up` only restarts what is not
 # running (or whose config changed, e.g. DEVCLOUD_TOKEN_EXPIRATION=30 devcloud.sh up) and re-provisions.
@@ -91,7 +91,7 @@ PACKAGES+=(${DEVCLOUD_EXTRA_PACKAGES:-})                     # e.g. DEVCLOUD_EXT
 # start order; down stops in reverse
 ALL_SERVICES=(memcached keystone swift-account swift-container swift-object swift-proxy
               swift-proxy-admin swift-proxy-region2 swift-container-updater swift-object-updater)
-FAULT_SERVICES=(keystone swift-proxy swift-object swift-container swift-account memcached)
+FAULT_SERVICES=(keystone swift-proxy swift-object swift-container swift-account memcached swift-updaters)
 
 log() { printf '[devcloud %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -494,6 +494,7 @@ start_service() {  # name: start one service (configs must exist); returns once 
           "TCP-LISTEN:$SWIFT_ADMIN_PORT,bind=$HOST,reuseaddr,fork,backlog=128,nodelay" "TCP:$HOST:$SWIFT_PORT,nodelay"
       start_bg swift-proxy-region2 "$SWIFT_REGION2_PORT" socat -lp devcloud-swift-proxy-region2 \
           "TCP-LISTEN:$SWIFT_REGION2_PORT,bind=$HOST,reuseaddr,fork,backlog=128,nodelay" "TCP:$HOST:$SWIFT_PORT,nodelay" ;;
+    swift-updaters) start_service swift-container-updater; start_service swift-object-updater ;;
     swift-container-updater|swift-object-updater)
       [ "$SWIFT_UPDATERS" = 1 ] || return 0
       local t=${1#swift-}; t=${t%-updater}
@@ -505,6 +506,7 @@ start_service() {  # name: start one service (configs must exist); returns once 
 service_members() {  # name -> the processes it stands for
   case $1 in
     swift-proxy) echo swift-proxy swift-proxy-admin swift-proxy-region2 ;;
+    swift-updaters) echo swift-container-updater swift-object-updater ;;
     *) echo "$1" ;;
   esac
 }
