@@ -5,7 +5,8 @@ namespace OpenStack.Actors.Benchmarks;
 /// <summary>
 /// Where the bytes per request go: runs each of the benchmark's methods many times and samples the runtime's
 /// allocation ticks (one event per ~100 KB allocated, naming the type that crossed the threshold), so the types that
-/// dominate show up in proportion. <c>dotnet run -c Release -- alloc [concurrency] [body bytes] [requests]</c>.
+/// dominate show up in proportion; before that, a pass without the listener times the request rate (BenchmarkDotNet
+/// gives the careful timings). <c>dotnet run -c Release -- alloc [concurrency] [body bytes] [requests]</c>.
 /// </summary>
 internal static class AllocationProfile
 {
@@ -28,13 +29,17 @@ internal static class AllocationProfile
             foreach (var (name, run) in methods)
             {
                 for (var i = 0; i < 2000 / bench.Concurrency + 1; i++) await run();   // warm-up: JIT, connections
+                var invocations = requests / bench.Concurrency;
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                for (var i = 0; i < invocations; i++) await run();
+                var rate = invocations * bench.Concurrency / System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds;
+
                 using var listener = new AllocationListener();
                 var before = GC.GetTotalAllocatedBytes(precise: true);
-                var invocations = requests / bench.Concurrency;
                 for (var i = 0; i < invocations; i++) await run();
                 var bytes = (GC.GetTotalAllocatedBytes(precise: true) - before) / (double)(invocations * bench.Concurrency);
                 perRequest[name] = bytes;
-                Console.WriteLine($"\n{name}: {bytes:F0} B per request (concurrency {bench.Concurrency}, body {bench.BodyBytes} B)");
+                Console.WriteLine($"\n{name}: {bytes:F0} B per request, {rate:F0} requests/s (concurrency {bench.Concurrency}, body {bench.BodyBytes} B)");
                 foreach (var (type, amount) in listener.ByType.OrderByDescending(t => t.Value).Take(30))
                     Console.WriteLine($"  {amount / (double)(invocations * bench.Concurrency),8:F0} B  {type}");
             }
