@@ -470,7 +470,7 @@ p('Columns: medians of the runs. Wall time from start to exit of the tool, so it
   'MB/s in 10^6 bytes. *Client CPU*: user + system seconds of the tool\'s process tree (`/usr/bin/time`); *Peak RSS*: its maximum '
   'resident set. *Server CPU*: user + system seconds of all dev cloud processes during the run (keystone, memcached, swift proxy, '
   'account, container and object servers and updaters; Keystone\'s share in brackets). *Cores*: CPU seconds / wall seconds, '
-  'for the client and for the server above its rest level (the updaters keep the dev cloud busy even when nobody uploads; '
+  'for the client and for the server above its rest level (the dev cloud is never quite idle, even with its updaters stopped; '
   'the rest level, measured before each table, is subtracted). The server shares the %s cores with the client: when client cores + '
   'server cores (+ rest) is near %s, the machine is saturated, and the server\'s share is what limits the rate.' % (facts['cpus'], facts['cpus']))
 p('')
@@ -478,7 +478,7 @@ p('Large objects: OpenStack.Actors makes a Static Large Object (segments in `<co
   'other transfers, the manifest last); `swift upload --use-slo` also makes an SLO, with up to N segments at once '
   '(without `--use-slo` it would make a Dynamic Large Object); rclone 1.60 makes a Dynamic Large Object (`X-Object-Manifest`) whose '
   'segments it uploads one after another within a file, so with 2 files it has at most 2 PUTs on the wire. '
-  'Before uploading, OpenStack.Actors (`skip = md5`) and swift (to find old segments) send a HEAD per file; rclone lists the container instead.')
+  'Before uploading, OpenStack.Actors (`skip = md5`) lists the container once (up to `preload-listing-limit` objects) and sends no HEAD for a file whose object is not listed; swift sends a HEAD per file (to find old segments); rclone lists the container too. Keystone's CPU with no token cache counts the authenticated requests: about one per file for OpenStack.Actors, two for the peers.')
 p('')
 for ci, cache in enumerate(cache_times):
     crow = [r for r in rows if r['cache'] == cache]
