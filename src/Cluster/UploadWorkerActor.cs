@@ -83,11 +83,21 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
             var coordinator = Sender;
             _log.Info("Preparing for cluster run {0} from {1}", job.RunId, coordinator.Path.Address);
             Become(Preparing);
-            _client.GetCapabilitiesAsync().PipeTo(Self,
-                success: caps => new WorkerPrepared(job, coordinator, caps, null),
-                failure: e => new WorkerPrepared(job, coordinator, null, e.Message));
+            PrepareAsync(_client, job).PipeTo(Self,
+                success: prepared => new WorkerPrepared(job, coordinator, prepared.Capabilities, prepared.Existing, null),
+                failure: e => new WorkerPrepared(job, coordinator, null, null, e.Message));
         });
         Common();
+    }
+
+    /// <summary>The cluster's limits, and one listing of the container as the single-node upload takes it: files whose
+    /// objects are not listed are then sent without a HEAD first.</summary>
+    private static async Task<(SwiftCapabilities Capabilities, ExistingObjects? Existing)> PrepareAsync(ObjectStoreClient client, ClusterUploadJob job)
+    {
+        var capabilities = await client.GetCapabilitiesAsync().ConfigureAwait(false);
+        var existing = job.Skip == SkipMode.None ? null
+            : await ExistingObjects.LoadAsync(client, job.Container, null, client.Settings.PreloadListingLimit, CancellationToken.None).ConfigureAwait(false);
+        return (capabilities, existing);
     }
 
     private void Preparing()
@@ -101,13 +111,13 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
                 Become(Idle);
                 return;
             }
-            StartRun(m.Job, m.Coordinator, m.Capabilities);
+            StartRun(m.Job, m.Coordinator, m.Capabilities, m.Existing);
         });
         Receive<WorkAvailable>(_ => { });
         Common();
     }
 
-    private void StartRun(ClusterUploadJob job, IActorRef coordinator, SwiftCapabilities capabilities)
+    private void StartRun(ClusterUploadJob job, IActorRef coordinator, SwiftCapabilities capabilities, ExistingObjects? existing)
     {
         var settings = _client.Settings with
         {
@@ -122,7 +132,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
         _root = Path.GetFullPath(_options.SourceRoot ?? job.SourceRoot);
         _progress = new TransferProgress();
         _cancel = new CancellationTokenSource();
-        _worker = new UploadWorker(_client, job.Container, settings, capabilities, _progress, _cancel.Token);
+        _worker = new UploadWorker(_client, job.Container, settings, capabilities, _progress, _cancel.Token, existing);
         _registered = false;
         _lastSeq = 0;
         _inFlight.Clear();
