@@ -80,7 +80,7 @@ public sealed class BatchUploader
         var settings = job.Settings ?? _client.Settings;
         var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
         var created = await _client.CreateContainerAsync(job.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var existing = settings.Skip == SkipMode.None ? null
+        var existing = settings.Skip == SkipMode.None || settings.PreloadListingLimit <= 0 ? null
             : created ? ExistingObjects.Empty()
             : await ExistingObjects.LoadAsync(_client, job.Container, job.Prefix, settings.PreloadListingLimit, cancellationToken).ConfigureAwait(false);
 
