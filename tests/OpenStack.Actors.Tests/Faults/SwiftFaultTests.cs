@@ -103,8 +103,10 @@ public sealed class SwiftFaultTests(ITestOutputHelper output) : FaultTestBase(ou
         var during = InWindow(throttled[0]);
         var duringSecond = InWindow(throttled[20]);
         Assert.InRange(before, 14, 16);
-        Assert.InRange(during, 1, 8);
-        Assert.InRange(duringSecond, 1, 8);
+        // At most 8; possibly none: in the full suite the other transfers' requests can all be queued behind the halved
+        // limit for the whole second (seen in CI), which is the pool slowing down too.
+        Assert.InRange(during, 0, 8);
+        Assert.InRange(duringSecond, 0, 8);
         await AssertStoredExactlyAsync(container, root);
         Report($"429: {files} files in {elapsed.TotalSeconds:F1} s, {throttled.Count} answered 429, shortest gap to the retry {gaps.Min().TotalSeconds:F2} s, " +
                $"max in flight before {before}, after 1st burst {during}, after 2nd burst {duringSecond}, failed {summary.Failed}");
