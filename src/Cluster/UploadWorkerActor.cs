@@ -96,7 +96,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
     {
         var capabilities = await client.GetCapabilitiesAsync().ConfigureAwait(false);
         var existing = job.Skip == SkipMode.None ? null
-            : await ExistingObjects.LoadAsync(client, job.Container, null, client.Settings.PreloadListingLimit, CancellationToken.None).ConfigureAwait(false);
+            : await ExistingObjects.LoadAsync(client, job.Container, null, client.Settings.PreloadListingLimit, justCreated: false, CancellationToken.None).ConfigureAwait(false);
         return (capabilities, existing);
     }
 

@@ -80,9 +80,8 @@ public sealed class BatchUploader
         var settings = job.Settings ?? _client.Settings;
         var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
         var created = await _client.CreateContainerAsync(job.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var existing = settings.Skip == SkipMode.None || settings.PreloadListingLimit <= 0 ? null
-            : created ? ExistingObjects.Empty()
-            : await ExistingObjects.LoadAsync(_client, job.Container, job.Prefix, settings.PreloadListingLimit, cancellationToken).ConfigureAwait(false);
+        var existing = settings.Skip == SkipMode.None ? null
+            : await ExistingObjects.LoadAsync(_client, job.Container, job.Prefix, settings.PreloadListingLimit, created, cancellationToken).ConfigureAwait(false);
 
         var progress = new TransferProgress();
         var worker = new UploadWorker(_client, job.Container, settings, capabilities, progress, cancellationToken, existing);
@@ -284,7 +283,7 @@ internal sealed class UploadWorker
                 }
             }
         }
-        if (md5 is null && file.Length < _settings.HashWhileSendingFrom)
+        if (md5 is null && _settings.HashesFirst(file.Length))
             md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
         PutObjectResult put;
         using (await _gate.AcquireAsync(file.Length, _cancel).ConfigureAwait(false))
@@ -366,7 +365,7 @@ internal sealed class UploadWorker
                     var md5 = hashes[i];
                     // A stored segment is compared by its MD5 first; a new one is hashed while it is sent, if large enough.
                     var candidate = stored.TryGetValue(name, out var existing) && existing.Bytes == length ? existing : null;
-                    if (md5 is null && (candidate is not null || length < _settings.HashWhileSendingFrom))
+                    if (md5 is null && (candidate is not null || _settings.HashesFirst(length)))
                         md5 = await Checksums.Md5OfFileAsync(file.Path, offset, length, failFast.Token).ConfigureAwait(false);
                     string etag;
                     if (candidate is not null && md5 is not null && Checksums.SameETag(candidate.Hash, md5))

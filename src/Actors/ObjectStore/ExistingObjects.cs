@@ -16,18 +16,17 @@ internal sealed class ExistingObjects
     /// <summary>Objects listed: name, size, and the hash when it is the MD5 of the content (plain objects only).</summary>
     private readonly record struct Listed(long Bytes, string? ContentMd5);
 
-    /// <summary>Nothing is stored yet (the container was just created).</summary>
-    internal static ExistingObjects Empty() => new(new Dictionary<string, Listed>(StringComparer.Ordinal));
-
     internal int Count => _objects.Count;
 
     /// <summary>
-    /// Lists <paramref name="container"/> under <paramref name="prefix"/>; null (unknown: ask per file) when it holds more than
-    /// <paramref name="limit"/> objects or the limit is 0.
+    /// Lists <paramref name="container"/> under <paramref name="prefix"/> (nothing to list when it was just created); null
+    /// (unknown: ask per file) when it holds more than <paramref name="limit"/> objects or the limit is 0.
     /// </summary>
-    internal static async Task<ExistingObjects?> LoadAsync(ObjectStoreClient client, string container, string? prefix, int limit, CancellationToken cancellationToken)
+    internal static async Task<ExistingObjects?> LoadAsync(ObjectStoreClient client, string container, string? prefix, int limit, bool justCreated,
+        CancellationToken cancellationToken)
     {
         if (limit <= 0) return null;
+        if (justCreated) return new ExistingObjects(new Dictionary<string, Listed>(StringComparer.Ordinal));
         // The count covers the whole container, prefix or not: a cheap first look before reading pages.
         var info = await client.GetContainerAsync(container, cancellationToken).ConfigureAwait(false);
         if (info.ObjectCount > limit) return null;

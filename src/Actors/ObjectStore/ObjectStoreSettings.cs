@@ -39,6 +39,10 @@ public sealed record ObjectStoreSettings
     /// <summary>Failures kept in the summary.</summary>
     public int MaxFailuresInSummary { get; init; } = 1000;
 
+    /// <summary>True when a file or segment of <paramref name="bytes"/> is hashed before it is sent (and sent with its ETag),
+    /// false when it is hashed while sent (see <see cref="HashWhileSendingFrom"/>).</summary>
+    internal bool HashesFirst(long bytes) => bytes < HashWhileSendingFrom;
+
     /// <summary>The timeout for sending <paramref name="bytes"/>.</summary>
     public TimeSpan TimeoutFor(long bytes) => TransferTimeout + TimeSpan.FromSeconds((double)bytes / Math.Max(1, MinThroughput));
 
