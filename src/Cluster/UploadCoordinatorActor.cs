@@ -374,11 +374,14 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
     {
         var interrupted = _setup.StopRequested();
         Timers.Cancel("announce");
+        var finished = new RunFinished(_job.RunId, interrupted || failure is not null);
         foreach (var w in _workers.Values)
         {
             Context.Unwatch(w.Actor);
-            w.Actor.Tell(new RunFinished(_job.RunId, interrupted || failure is not null));
+            w.Actor.Tell(finished);
         }
+        // Also to the workers that heard the offer but are still preparing: they stop waiting for a run that is over.
+        _announceTo.Tell(finished);
         var summary = _summary.Build(interrupted);
         var shares = _shares.OrderBy(s => s.Key, StringComparer.Ordinal)
             .Select(s => new NodeShare(s.Key, s.Value.Uploaded, s.Value.Skipped, s.Value.Failed, s.Value.Bytes)).ToList();

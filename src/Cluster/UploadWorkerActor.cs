@@ -82,7 +82,10 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
             var job = m.Job;
             var coordinator = Sender;
             _log.Info("Preparing for cluster run {0} from {1}", job.RunId, coordinator.Path.Address);
-            Become(Preparing);
+            // Watched from the offer on, while its node is still a member: a coordinator that is gone by the time this
+            // worker is ready must not leave it waiting.
+            Context.Watch(coordinator);
+            Become(() => Preparing(job.RunId, coordinator));
             PrepareAsync(_client, job).PipeTo(Self,
                 success: prepared => new WorkerPrepared(job, coordinator, prepared.Capabilities, prepared.Existing, null),
                 failure: e => new WorkerPrepared(job, coordinator, null, null, e.Message));
@@ -100,20 +103,32 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
         return (capabilities, existing);
     }
 
-    private void Preparing()
+    private void Preparing(string runId, IActorRef coordinator)
     {
-        Receive<WorkerPrepared>(m =>
+        Receive<WorkerPrepared>(m => m.Job.RunId == runId, m =>
         {
             if (m.Capabilities is null)
             {
                 // This node cannot reach the cloud (its credentials, its network): it takes no files; the next offer retries.
                 _log.Error("Cannot serve cluster run {0}: {1}", m.Job.RunId, m.Error);
+                Context.Unwatch(coordinator);
                 Become(Idle);
                 return;
             }
             StartRun(m.Job, m.Coordinator, m.Capabilities, m.Existing);
         });
         Receive<WorkAvailable>(_ => { });
+        // The others may finish a small run while this node still lists the container: the run ends here too, with nothing done.
+        Receive<RunFinished>(m => m.RunId == runId, m =>
+        {
+            _log.Info("Cluster run {0} finished before this node was ready", runId);
+            Ended(runId, coordinator, completed: true);
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(coordinator), _ =>
+        {
+            _log.Warning("The coordinator of cluster run {0} is gone", runId);
+            Ended(runId, coordinator, completed: false);
+        });
         Common();
     }
 
@@ -223,12 +238,17 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
 
     private void EndRun(bool completed)
     {
-        var runId = _job!.RunId;
         Timers.Cancel("heartbeat");
-        Context.Unwatch(_coordinator);
         _cancel?.Cancel();
         _cancel?.Dispose();
         _cancel = null;
+        Ended(_job!.RunId, _coordinator!, completed);
+    }
+
+    /// <summary>The end of a run for this worker, served or only prepared for.</summary>
+    private void Ended(string runId, IActorRef coordinator, bool completed)
+    {
+        Context.Unwatch(coordinator);
         _finishedRuns.Add(runId);
         _runsFinished++;
         var status = Status();
@@ -247,6 +267,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
         Receive<HeartbeatTick>(_ => { });
         Receive<WorkerRegistered>(_ => { });
         Receive<RunFinished>(m => _finishedRuns.Add(m.RunId));
+        Receive<WorkerPrepared>(_ => { });   // of a run that ended while this node prepared
         // Files of a run this worker does not serve (it left the run, or restarted): handed back, to be given to others.
         Receive<AssignWork>(m => Sender.Tell(new WorkRefused(m.RunId, m.Items.Select(i => i.Id).ToImmutableArray())));
         Receive<Terminated>(t =>

@@ -100,6 +100,8 @@ public sealed class UploadCoordinatorTests : TestKit
         Assert.Equal(10, summary.Nodes.Sum(n => n.Files));
         Assert.Equal(0, summary.Reassigned);
         Assert.Equal(10, s.Results.Count);
+        // The end is also announced to every node's worker: one still preparing for the run stops waiting for it.
+        s.Announce.FishForMessage(m => m is RunFinished { RunId: "run-1", Interrupted: false }, TimeSpan.FromSeconds(5));
     }
 
     [Fact]
