@@ -34,6 +34,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, EndpointGuard> _guards = new();
     private readonly List<Pending> _awaitingAccess = new();
     private HttpClient _http = null!;
+    private HttpMessageInvoker _invoker = null!;
     private IActorRef _auth = ActorRefs.Nobody;
     private IActorRef _transport = ActorRefs.Nobody;
     private AccessInfo? _access;
@@ -120,13 +121,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PreStart()
     {
-        _http = new HttpClient(_handler ?? CreateHandler(_settings.Transport, _log), disposeHandler: _handler is null)
-        {
-            Timeout = Timeout.InfiniteTimeSpan, // every exchange has its own timeout
-        };
-        _http.DefaultRequestHeaders.UserAgent.ParseAdd(SessionSettings.UserAgent);
+        // One handler (one connection pool): the authenticators get an HttpClient, the transports a plain invoker, which
+        // saves HttpClient's per-request cancellation source; every exchange has its own timeout.
+        var handler = _handler ?? CreateHandler(_settings.Transport, _log);
+        _http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
+        _invoker = new HttpMessageInvoker(handler, disposeHandler: _handler is null);
         _auth = Context.ActorOf(AuthenticatorActor.Props(_authenticator, _http, _settings), "authenticator");
-        _transport = _transportOverride ?? Context.ActorOf(TransportActor.PoolProps(_http, _settings.Transport), "transport");
+        _transport = _transportOverride ?? Context.ActorOf(TransportActor.PoolProps(_invoker, _settings.Transport), "transport");
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SweepInterval);
     }
 
@@ -449,6 +450,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     {
         FailAll("the session stopped");
         _http.Dispose();
+        _invoker.Dispose();
         base.PostStop();
     }
 

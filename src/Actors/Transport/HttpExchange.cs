@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Telemetry;
 
@@ -14,11 +15,20 @@ internal static class HttpExchange
     internal const string TokenHeader = "X-Auth-Token";
 
     /// <summary>Sends the request and returns the response (any status); throws only <see cref="OpenStackException"/>s.</summary>
-    internal static async Task<OpenStackResponse> SendAsync(
-        HttpClient client, HttpMethod method, Uri url, IReadOnlyDictionary<string, string>? headers, RequestBody? body,
+    internal static Task<OpenStackResponse> SendAsync(
+        HttpMessageInvoker client, HttpMethod method, Uri url, IReadOnlyDictionary<string, string>? headers, RequestBody? body,
         AuthToken? token, bool streamResponse, TimeSpan timeout, int maxRedirects, CancellationToken cancellationToken,
+        ActivityContext parent = default) =>
+        SendAsync(client, method, url, headers, body, token, streamResponse, timeout, maxRedirects, new TimeoutSources(cancellationToken, capacity: 0), parent);
+
+    /// <summary>As above, with the timeout's cancellation source taken from (and given back to) <paramref name="timeouts"/>,
+    /// whose stop token cancels the exchange.</summary>
+    internal static async Task<OpenStackResponse> SendAsync(
+        HttpMessageInvoker client, HttpMethod method, Uri url, IReadOnlyDictionary<string, string>? headers, RequestBody? body,
+        AuthToken? token, bool streamResponse, TimeSpan timeout, int maxRedirects, TimeoutSources timeouts,
         ActivityContext parent = default)
     {
+        var cancellationToken = timeouts.Stopping;
         var started = Stopwatch.GetTimestamp();
         using var activity = OpenStackTelemetry.ActivitySource.StartActivity(method.Method, ActivityKind.Client, parent);
         if (activity is not null)
@@ -33,8 +43,8 @@ internal static class HttpExchange
             OpenStackTelemetry.RequestBodySize.Record(sentBytes, OpenStackTelemetry.HttpTags(method, url, null, null));
         int? status = null;
         string? errorType = null;
-        var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
+        var cts = timeouts.Rent(timeout);
+        var reusable = true;
         var origin = url;
         HttpResponseMessage? response = null;
         try
@@ -44,7 +54,11 @@ internal static class HttpExchange
                 // The token only follows a redirect to the same origin: a redirect must not leak it elsewhere.
                 var sendToken = token is not null && ServiceCatalog.SameOrigin(origin, url) ? token : null;
                 using var request = Build(method, url, headers, body, sendToken);
-                response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token).ConfigureAwait(false);
+                // An HttpClient buffers the body unless told not to; a plain invoker (the transports' one) never does, and
+                // skips HttpClient's own linked cancellation source per request.
+                response = await (client is HttpClient http
+                    ? http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cts.Token)
+                    : client.SendAsync(request, cts.Token)).ConfigureAwait(false);
                 var next = RedirectTarget(response, url);
                 if (next is null || redirects >= maxRedirects) break;
                 response.Dispose();
@@ -71,6 +85,7 @@ internal static class HttpExchange
             {
                 // The caller reads and disposes; the timeout covered the headers only.
                 var stream = await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false);
+                reusable = false;   // the body is read later: no cancellation source is reset under it
                 var owned = new ResponseStream(stream, response);
                 var status0 = response.StatusCode;
                 response = null;
@@ -115,7 +130,8 @@ internal static class HttpExchange
         finally
         {
             response?.Dispose();
-            cts.Dispose();
+            if (reusable) timeouts.Return(cts);
+            else cts.Dispose();
             OpenStackTelemetry.ActiveRequests.Add(-1);
             if (OpenStackTelemetry.RequestDuration.Enabled)
                 OpenStackTelemetry.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, OpenStackTelemetry.HttpTags(method, url, status, errorType));
@@ -204,6 +220,8 @@ internal static class HttpExchange
             request.Headers.Remove(TokenHeader);
             request.Headers.TryAddWithoutValidation(TokenHeader, token.Value);
         }
+        // Per request, not as an HttpClient default: the transports send through a plain HttpMessageInvoker. A caller's own wins.
+        if (headers is null || !request.Headers.Contains("User-Agent")) request.Headers.TryAddWithoutValidation("User-Agent", SessionSettings.UserAgent);
         request.Content = content;
         return request;
     }

@@ -12,9 +12,10 @@ namespace OpenStack.Actors.Transport;
 /// </summary>
 public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
 {
-    private readonly HttpClient _http;
+    private readonly HttpMessageInvoker _http;
     private readonly int _maxInFlight;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TimeoutSources _timeouts;
     private readonly IActorRef _self;
     // Shared with the running exchanges (they decrement it as they end), hence Interlocked; the rest is the actor's own.
     private int _inFlight;
@@ -22,9 +23,10 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
     private int _stashed;
 
     /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
-    public TransportActor(HttpClient http, TransportSettings settings)
+    public TransportActor(HttpMessageInvoker http, TransportSettings settings)
     {
         _http = http;
+        _timeouts = new TimeoutSources(_stopping.Token, capacity: settings.MaxInFlightPerTransport);
         _maxInFlight = settings.MaxInFlightPerTransport;
         _self = Self;
         Receive<TransportRequest>(Start);
@@ -43,11 +45,13 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
     public IStash Stash { get; set; } = null!;
 
     /// <summary>Props for one TransportActor.</summary>
-    public static Props Props(HttpClient http, TransportSettings settings) =>
+    /// <param name="http">Where requests go: the session's shared handler (an <see cref="HttpClient"/> works too).</param>
+    /// <param name="settings">The transport settings.</param>
+    public static Props Props(HttpMessageInvoker http, TransportSettings settings) =>
         Akka.Actor.Props.Create(() => new TransportActor(http, settings));
 
     /// <summary>Props for the pool, routed as the settings say.</summary>
-    public static Props PoolProps(HttpClient http, TransportSettings settings)
+    public static Props PoolProps(HttpMessageInvoker http, TransportSettings settings)
     {
         // Routees are restarted in place: their in-flight exchanges keep going and are still answered.
         var restart = new OneForOneStrategy(_ => Directive.Restart);
@@ -87,7 +91,7 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
         try
         {
             var response = await HttpExchange.SendAsync(_http, request.Method, request.Url, request.Headers, request.Body, request.Token,
-                request.StreamResponse, request.Timeout, request.MaxRedirects, _stopping.Token, request.TraceParent).ConfigureAwait(false);
+                request.StreamResponse, request.Timeout, request.MaxRedirects, _timeouts, request.TraceParent).ConfigureAwait(false);
             result = new TransportResult(request.Id, response, null);
         }
         catch (Exception ex)
