@@ -12,6 +12,25 @@ internal static class AllocationProfile
 {
     private const int Rounds = 7;
 
+    /// <summary>Runs one method for a while, for a profiler to attach (<c>dotnet-trace collect -p PID</c>):
+    /// <c>loop [raw|session|tell] [concurrency] [body bytes] [seconds]</c>.</summary>
+    public static async Task LoopAsync(string[] args)
+    {
+        var bench = new SessionOverheadBenchmarks { Concurrency = int.Parse(args[2]), BodyBytes = int.Parse(args[3]) };
+        await bench.Setup();
+        Func<Task> run = args[1] switch { "raw" => bench.RawHttpClient, "session" => bench.SessionGetAsync, _ => bench.ActorTellReply };
+        Console.WriteLine($"pid {Environment.ProcessId}: {args[1]} for {args[4]} s");
+        var until = DateTime.UtcNow.AddSeconds(int.Parse(args[4]));
+        long operations = 0;
+        while (DateTime.UtcNow < until)
+        {
+            await run();
+            operations++;
+        }
+        Console.WriteLine($"{operations * bench.Concurrency / double.Parse(args[4]):F0} requests/s");
+        await bench.Cleanup();
+    }
+
     public static async Task RunAsync(string[] args)
     {
         var bench = new SessionOverheadBenchmarks

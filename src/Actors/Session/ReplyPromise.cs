@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Akka.Actor;
 
 namespace OpenStack.Actors.Session;
@@ -10,10 +11,21 @@ namespace OpenStack.Actors.Session;
 /// </summary>
 internal sealed class ReplyPromise : MinimalActorRef
 {
+    /// <summary>How often the outstanding promises are checked against their limits.</summary>
+    internal static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
+
+    // One timer for the process instead of one per request: a Timer each cost ~150 bytes and two trips through the
+    // runtime's timer-queue lock, about 5% of the facade's throughput at 256 requests in flight (bench/ alloc). The
+    // limit is a safety net (the session answers within it itself), so a second's precision is enough.
+    private static readonly ConcurrentDictionary<long, ReplyPromise> Outstanding = new();
+    private static readonly Timer Sweeper = new(static _ => ExpireOverdue(), null, SweepInterval, SweepInterval);   // rooted here, runs for the process
+    private static long _lastId;
+
     private readonly TaskCompletionSource<OpenStackResponse> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly OpenStackRequest _request;
     private readonly TimeSpan _limit;
-    private Timer? _timer;
+    private readonly long _id = Interlocked.Increment(ref _lastId);
+    private readonly long _deadline;
     private CancellationTokenRegistration _cancellation;
     private ActorPath? _path;
 
@@ -22,6 +34,7 @@ internal sealed class ReplyPromise : MinimalActorRef
         Provider = provider;
         _request = request;
         _limit = limit;
+        _deadline = Environment.TickCount64 + (long)Math.Min(limit.TotalMilliseconds, long.MaxValue / 2);
     }
 
     /// <inheritdoc />
@@ -37,7 +50,7 @@ internal sealed class ReplyPromise : MinimalActorRef
     {
         if (session is not IInternalActorRef { IsLocal: true } local) return AskRemoteAsync(session, request, limit, cancellationToken);
         var promise = new ReplyPromise(local.Provider, request, limit);
-        promise._timer = new Timer(static p => ((ReplyPromise)p!).Expire(), promise, limit, Timeout.InfiniteTimeSpan);
+        Outstanding[promise._id] = promise;
         if (cancellationToken.CanBeCanceled)
             promise._cancellation = cancellationToken.UnsafeRegister(static (p, token) => ((ReplyPromise)p!).Complete(null, null, token), promise);
         session.Tell(request, promise);
@@ -67,6 +80,17 @@ internal sealed class ReplyPromise : MinimalActorRef
         }
     }
 
+    private static void ExpireOverdue()
+    {
+        var now = Environment.TickCount64;
+        foreach (var (id, promise) in Outstanding)
+        {
+            if (now < promise._deadline) continue;
+            Outstanding.TryRemove(id, out _);
+            promise.Expire();
+        }
+    }
+
     private void Expire() => Complete(null, new RequestTimeoutException(
         $"{_request.Method} {Redaction.Url(new Uri(_request.Url, UriKind.RelativeOrAbsolute))}: no answer from the session within {_limit.TotalSeconds:0.###} s", _limit));
 
@@ -77,7 +101,7 @@ internal sealed class ReplyPromise : MinimalActorRef
             : _reply.TrySetCanceled(cancelled);
         if (first)
         {
-            _timer?.Dispose();
+            Outstanding.TryRemove(_id, out _);
             _cancellation.Unregister();
         }
         return first;
