@@ -478,7 +478,7 @@ p('Large objects: OpenStack.Actors makes a Static Large Object (segments in `<co
   'other transfers, the manifest last); `swift upload --use-slo` also makes an SLO, with up to N segments at once '
   '(without `--use-slo` it would make a Dynamic Large Object); rclone 1.60 makes a Dynamic Large Object (`X-Object-Manifest`) whose '
   'segments it uploads one after another within a file, so with 2 files it has at most 2 PUTs on the wire. '
-  'Before uploading, OpenStack.Actors (`skip = md5`) lists the container once (up to `preload-listing-limit` objects) and sends no HEAD for a file whose object is not listed; swift sends a HEAD per file (to find old segments); rclone lists the container too. Keystone's CPU with no token cache counts the authenticated requests: about one per file for OpenStack.Actors, two for the peers.')
+  'Before uploading, OpenStack.Actors (`skip = md5`) lists the container once (up to `preload-listing-limit` objects) and sends no HEAD for a file whose object is not listed; swift sends a HEAD per file (to find old segments); rclone lists the container too. Keystone\'s CPU with no token cache counts the authenticated requests: about one per file for OpenStack.Actors, two for the peers.')
 p('')
 for ci, cache in enumerate(cache_times):
     crow = [r for r in rows if r['cache'] == cache]
