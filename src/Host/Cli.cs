@@ -99,6 +99,44 @@ public static class Cli
         },
     };
 
+    /// <summary>A duration option: <c>10s</c>, <c>15m</c>, <c>1h</c>, <c>500ms</c>, or plain seconds.</summary>
+    public static Option<TimeSpan?> DurationOption(string name, string description) => new(name)
+    {
+        Description = description + " (units: 500ms, 10s, 15m, 1h; plain numbers are seconds)",
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count == 0 ? "" : r.Tokens[0].Value.Trim();
+            if (ParseDuration(text) is { } d && d > TimeSpan.Zero) return d;
+            r.AddError($"{name}: '{text}' is not a positive duration (e.g. 30s, 15m, 1h)");
+            return null;
+        },
+    };
+
+    /// <summary>Parses <c>500ms</c>, <c>10s</c>, <c>15m</c>, <c>15min</c>, <c>1h</c> or plain seconds; null when it is none of these.</summary>
+    public static TimeSpan? ParseDuration(string text)
+    {
+        (string Suffix, double Seconds)[] units = [("ms", 0.001), ("min", 60), ("s", 1), ("m", 60), ("h", 3600), ("", 1)];
+        foreach (var (suffix, seconds) in units)
+        {
+            if (!text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) continue;
+            if (double.TryParse(text[..^suffix.Length].Trim(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var n))
+                return TimeSpan.FromSeconds(n * seconds);
+            if (suffix.Length > 0) continue;
+        }
+        return null;
+    }
+
+    /// <summary>A non-negative integer option.</summary>
+    public static Option<int?> CountOption(string name, string description)
+    {
+        var o = new Option<int?>(name) { Description = description };
+        o.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<int?>() is < 0) r.AddError($"{name} must be 0 or more");
+        });
+        return o;
+    }
+
     /// <summary>A positive integer option.</summary>
     public static Option<int?> PositiveOption(string name, string description)
     {

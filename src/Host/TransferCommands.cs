@@ -25,6 +25,7 @@ public static class TransferCommands
         var changed = new Option<bool>("--changed") { Description = "Skip objects of the same size and mtime (no local hashing)" };
         var identical = new Option<bool>("--skip-identical") { Description = "Skip objects of the same MD5 (the default)" };
         var report = new Option<string?>("--report") { Description = "Write every file's result and the summary to this JSON file" };
+        var (outageBudget, retries) = ResilienceOptions();
         var cluster = new Option<bool>("--cluster")
         {
             Description = "Spread the upload over an Akka.NET cluster: this node walks the directory (a path every node sees) and hands files " +
@@ -34,7 +35,7 @@ public static class TransferCommands
         var clusterOptions = new ClusterOptions(coordinator: true);
         var command = new Command("upload", "Upload a directory tree to a container, skipping what is stored already")
         {
-            dir, container, prefix, transfers, segmentSize, force, changed, identical, report, cluster, minNodes,
+            dir, container, prefix, transfers, segmentSize, force, changed, identical, report, outageBudget, retries, cluster, minNodes,
         };
         clusterOptions.AddTo(command);
         command.Validators.Add(r =>
@@ -50,7 +51,8 @@ public static class TransferCommands
             var source = parse.GetValue(dir)!;
             if (!Directory.Exists(source)) throw new CliUsageException($"'{source}' is not a directory");
             var settings = Settings(cloud, parse.GetValue(transfers), parse.GetValue(segmentSize),
-                parse.GetValue(force) ? SkipMode.None : parse.GetValue(changed) ? SkipMode.Changed : parse.GetValue(identical) ? SkipMode.Md5 : null);
+                parse.GetValue(force) ? SkipMode.None : parse.GetValue(changed) ? SkipMode.Changed : parse.GetValue(identical) ? SkipMode.Md5 : null,
+                parse.GetValue(outageBudget), parse.GetValue(retries));
             var target = parse.GetValue(container)!;
             using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "upload", Path.GetFullPath(source), target) : null;
             using var abandon = new CancellationTokenSource();
@@ -82,10 +84,15 @@ public static class TransferCommands
         var transfers = Cli.PositiveOption("--transfers", "Parallel transfers (default 16)");
         var force = new Option<bool>("--force") { Description = "Download every object, even when a local file has the same MD5" };
         var report = new Option<string?>("--report") { Description = "Write every object's result and the summary to this JSON file" };
-        var command = new Command("download", "Download a container's objects into a directory tree") { container, dir, prefix, transfers, force, report };
+        var (outageBudget, retries) = ResilienceOptions();
+        var command = new Command("download", "Download a container's objects into a directory tree")
+        {
+            container, dir, prefix, transfers, force, report, outageBudget, retries,
+        };
         command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
         {
-            var settings = Settings(cloud, parse.GetValue(transfers), null, parse.GetValue(force) ? SkipMode.None : SkipMode.Md5);
+            var settings = Settings(cloud, parse.GetValue(transfers), null, parse.GetValue(force) ? SkipMode.None : SkipMode.Md5,
+                parse.GetValue(outageBudget), parse.GetValue(retries));
             var source = parse.GetValue(container)!;
             var target = parse.GetValue(dir)!;
             using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "download", source, Path.GetFullPath(target)) : null;
@@ -176,7 +183,13 @@ public static class TransferCommands
         }
     }
 
-    private static ObjectStoreSettings Settings(CloudConnection cloud, int? transfers, long? segmentSize, SkipMode? skip)
+    private static (Option<TimeSpan?> OutageBudget, Option<int?> Retries) ResilienceOptions() => (
+        Cli.DurationOption("--outage-budget",
+            "How long the run waits for a down endpoint (paused, probing) before it stops and lists what it did not attempt (default 15m)"),
+        Cli.CountOption("--retries", "More attempts, at the end of the run, for files that failed with a transient error (default 3)"));
+
+    private static ObjectStoreSettings Settings(CloudConnection cloud, int? transfers, long? segmentSize, SkipMode? skip, TimeSpan? outageBudget = null,
+        int? retries = null)
     {
         var s = cloud.ObjectStore.Settings;
         return s with
@@ -184,6 +197,8 @@ public static class TransferCommands
             Transfers = transfers ?? s.Transfers,
             SegmentSize = segmentSize ?? s.SegmentSize,
             Skip = skip ?? s.Skip,
+            OutageBudget = outageBudget ?? s.OutageBudget,
+            Retries = retries ?? s.Retries,
         };
     }
 

@@ -24,7 +24,7 @@ public static class ProgressDisplay
     private static async Task PlainAsync(CliConsole console, TransferRun run, string verb, Task<(long Files, long Bytes)>? totals, TimeSpan interval)
     {
         while (await Task.WhenAny(run.Completion, Task.Delay(interval)).ConfigureAwait(false) != run.Completion)
-            console.ErrorWriter.WriteLine("progress: " + Line(run.Progress.Snapshot(), verb, Known(totals)));
+            console.ErrorWriter.WriteLine("progress: " + Line(run.Progress.Snapshot(), verb, Known(totals)) + Health(run.Endpoint, DateTimeOffset.UtcNow));
     }
 
     private static async Task LiveAsync(CliConsole console, TransferRun run, string verb, Task<(long Files, long Bytes)>? totals)
@@ -46,7 +46,7 @@ public static class ProgressDisplay
                         task.MaxValue = Math.Max(1, t.Bytes);
                         task.Value = Processed(s, t);
                     }
-                    task.Description = Markup.Escape(Line(s, verb, total, eta: false));
+                    task.Description = Markup.Escape(Line(s, verb, total, eta: false) + Health(run.Endpoint, DateTimeOffset.UtcNow));
                     if (run.Completion.IsCompleted) break;
                     await Task.WhenAny(run.Completion, Task.Delay(250)).ConfigureAwait(false);
                 }
@@ -61,12 +61,30 @@ public static class ProgressDisplay
     private static (long Files, long Bytes)? Known(Task<(long Files, long Bytes)>? totals) =>
         totals is { IsCompletedSuccessfully: true } ? totals.Result : null;
 
+    /// <summary>What the run waits for while its endpoint is down: <c>; waiting for URL: down for 23 s, next probe in 4 s</c>;
+    /// empty while it is up.</summary>
+    public static string Health(EndpointStatus e, DateTimeOffset now)
+    {
+        var endpoint = e.Endpoint ?? "the endpoint";
+        return e.Health switch
+        {
+            EndpointHealth.Probing => $"; {endpoint} failed ({e.Cause}): checking it before going on",
+            EndpointHealth.Down => $"; waiting for {endpoint}: down for {Seconds(now - (e.DownSince ?? now))}" +
+                (e.NextProbe is { } next ? $", next probe in {Seconds(next - now)}" : ", probing") + $" (last error: {e.Cause})",
+            EndpointHealth.GaveUp => $"; {endpoint} down for longer than the outage budget: finishing without it",
+            _ => "",
+        };
+
+        static string Seconds(TimeSpan t) => $"{Math.Max(0, t.TotalSeconds):0} s";
+    }
+
     /// <summary>One progress line: files (of the total), bytes, files/s, MB/s and ETA.</summary>
     public static string Line(TransferProgressSnapshot s, string verb, (long Files, long Bytes)? total, bool eta = true)
     {
         var seconds = Math.Max(0.001, s.Elapsed.TotalSeconds);
         var files = total is { } t ? $"{s.FilesDone}/{t.Files} files" : $"{s.FilesDone} files";
-        var line = $"{files} ({verb} {s.Transferred}, skipped {s.Skipped}, failed {s.Failed}), {ByteSize.Format(s.BytesSent)} sent, " +
+        var notAttempted = s.NotAttempted > 0 ? $", not attempted {s.NotAttempted}" : "";
+        var line = $"{files} ({verb} {s.Transferred}, skipped {s.Skipped}, failed {s.Failed}{notAttempted}), {ByteSize.Format(s.BytesSent)} sent, " +
             $"{(s.BytesSent / seconds / 1e6).ToString("0.0", CultureInfo.InvariantCulture)} MB/s, " +
             $"{(s.FilesDone / seconds).ToString("0.0", CultureInfo.InvariantCulture)} files/s, {s.InFlight} in flight";
         var processed = Processed(s, total);
@@ -89,11 +107,18 @@ public static class SummaryPrinter
     public static void Print(CliConsole console, string verb, TransferSummary s)
     {
         var o = console.Out;
-        o.WriteLine($"{verb}: {s.Transferred}  Skipped: {s.Skipped}  Failed: {s.Failed}");
+        o.WriteLine($"{verb}: {s.Transferred}  Skipped: {s.Skipped}  Failed: {s.Failed}" + (s.NotAttempted > 0 ? $"  Not attempted: {s.NotAttempted}" : ""));
         var seconds = Math.Max(0.001, s.Elapsed.TotalSeconds);
+        // A rate only for a run that sent something: "0.0 MB/s" says nothing.
+        var rate = s.TransferredBytes > 0 ? $" ({(s.TransferredBytes / seconds / 1e6).ToString("0.0", CultureInfo.InvariantCulture)} MB/s)" : "";
         o.WriteLine($"{ByteSize.Format(s.TransferredBytes)} {verb.ToLowerInvariant()}, {ByteSize.Format(s.SkippedBytes)} skipped in " +
-            $"{s.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
-            $"({(s.TransferredBytes / seconds / 1e6).ToString("0.0", CultureInfo.InvariantCulture)} MB/s)");
+            $"{s.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s{rate}");
+        foreach (var outage in s.Outages)
+            o.WriteLine($"Outage: paused at {outage.Start.ToUniversalTime():HH:mm:ss} UTC for {outage.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
+                $"({Redaction.Printable(outage.Cause)})");
+        if (s.OutageBudgetExceeded is { } why)
+            o.WriteLine($"Stopped: {Redaction.Printable(why)}. {s.NotAttempted} file(s) not attempted (the --report file lists them); " +
+                "run the same command again to complete the job.");
         if (s.Interrupted) o.WriteLine("Interrupted: not every file was seen; run the same command again to complete the job.");
         if (s.Failures.Count == 0) return;
         var table = new Table().AddColumn("Failed").AddColumn("Reason");
@@ -102,8 +127,14 @@ public static class SummaryPrinter
         if (s.Failed > MaxRows) o.WriteLine($"... and {s.Failed - MaxRows} more failures (the --report file lists them all).");
     }
 
-    /// <summary>The exit code: 0 all done, 1 something failed, 130 interrupted (as shells report Ctrl-C).</summary>
-    public static int ExitCode(TransferSummary s) => s.Failed > 0 ? 1 : s.Interrupted ? 130 : 0;
+    /// <summary>Exit code of a run that stopped because its endpoint was down for longer than the outage budget
+    /// (rclone's "temporary error": a rerun may complete it).</summary>
+    public const int OutageExitCode = 5;
+
+    /// <summary>The exit code: 0 all done, 5 stopped by an outage longer than the budget, 1 something else failed,
+    /// 130 interrupted (as shells report Ctrl-C).</summary>
+    public static int ExitCode(TransferSummary s) =>
+        s.OutageBudgetExceeded is not null ? OutageExitCode : s.Failed > 0 ? 1 : s.Interrupted ? 130 : 0;
 }
 
 /// <summary>
@@ -177,6 +208,9 @@ public sealed class ReportWriter : IDisposable
                 case FileFailed f:
                     _json.WriteString("reason", f.Reason);
                     break;
+                case FileNotAttempted n:
+                    _json.WriteString("reason", n.Reason);
+                    break;
             }
             _json.WriteEndObject();
             if (_json.BytesPending > 1 << 16) _json.Flush();
@@ -197,8 +231,20 @@ public sealed class ReportWriter : IDisposable
             _json.WriteNumber("skipped", s.Skipped);
             _json.WriteNumber("skippedBytes", s.SkippedBytes);
             _json.WriteNumber("failed", s.Failed);
+            _json.WriteNumber("notAttempted", s.NotAttempted);
             _json.WriteNumber("seconds", Math.Round(s.Elapsed.TotalSeconds, 3));
             _json.WriteBoolean("interrupted", s.Interrupted);
+            if (s.OutageBudgetExceeded is not null) _json.WriteString("outageBudgetExceeded", s.OutageBudgetExceeded);
+            _json.WriteStartArray("outages");
+            foreach (var outage in s.Outages)
+            {
+                _json.WriteStartObject();
+                _json.WriteString("start", outage.Start);
+                _json.WriteNumber("seconds", Math.Round(outage.Duration.TotalSeconds, 3));
+                _json.WriteString("cause", outage.Cause);
+                _json.WriteEndObject();
+            }
+            _json.WriteEndArray();
             _json.WriteEndObject();
             _json.WriteString("finished", DateTimeOffset.UtcNow);
             _json.WriteEndObject();

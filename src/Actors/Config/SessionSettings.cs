@@ -87,10 +87,17 @@ public sealed record SessionSettings
     public int BreakerMaxFailures { get; init; } = 10;
 
     /// <summary>First wait before an open breaker lets a probe through.</summary>
-    public TimeSpan BreakerResetTimeout { get; init; } = TimeSpan.FromSeconds(5);
+    public TimeSpan BreakerResetTimeout { get; init; } = TimeSpan.FromSeconds(1);
 
     /// <summary>The longest wait, as failed probes double it.</summary>
-    public TimeSpan BreakerMaxResetTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan BreakerMaxResetTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Jitter of the breaker's reset timeout (0.2: up to 20% longer), so many clients do not probe in step.</summary>
+    public double BreakerRandomFactor { get; init; } = 0.2;
+
+    /// <summary>For this long after a token request failed transiently (Keystone unreachable or 5xx), a 401 from a service is
+    /// retried like a 503: the service may still be failing to validate tokens with Keystone.</summary>
+    public TimeSpan UnauthorizedAfterAuthOutage { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>The adaptive concurrency limit never goes below this.</summary>
     public int MinConcurrencyPerEndpoint { get; init; } = 1;
@@ -112,11 +119,14 @@ public sealed record SessionSettings
 
     /// <summary>The longest a caller can wait for a reply: every attempt, its backoff and two token requests.
     /// The facade's Ask timeout; the session itself answers before it.</summary>
-    public TimeSpan MaxReplyTime(TimeSpan? attemptTimeout = null, int? attempts = null)
+    /// <param name="attemptTimeout">The request's own attempt timeout, if it has one.</param>
+    /// <param name="attempts">The request's own attempt limit, if it has one.</param>
+    /// <param name="waitForEndpoint">True when the request may also wait up to its attempt timeout for a down endpoint.</param>
+    public TimeSpan MaxReplyTime(TimeSpan? attemptTimeout = null, int? attempts = null, bool waitForEndpoint = false)
     {
         var n = Math.Max(1, attempts ?? MaxAttempts);
         var attempt = (attemptTimeout ?? RequestTimeout) + ReplyGrace;
-        return attempt * (n + 1) + (AuthTimeout + ReplyGrace) * 2 + MaxBackoff * (n - 1);
+        return attempt * (waitForEndpoint ? n + 2 : n + 1) + (AuthTimeout + ReplyGrace) * 2 + MaxBackoff * (n - 1);
     }
 
     /// <summary>The library's defaults: the embedded <c>reference.conf</c>.</summary>
@@ -160,6 +170,8 @@ public sealed record SessionSettings
             BreakerMaxFailures = Math.Max(1, c.GetInt("circuit-breaker.max-failures")),
             BreakerResetTimeout = c.GetTimeSpan("circuit-breaker.reset-timeout"),
             BreakerMaxResetTimeout = c.GetTimeSpan("circuit-breaker.max-reset-timeout"),
+            BreakerRandomFactor = Math.Clamp(c.GetDouble("circuit-breaker.random-factor"), 0, 1),
+            UnauthorizedAfterAuthOutage = c.GetTimeSpan("token.unauthorized-after-outage"),
             MinConcurrencyPerEndpoint = Math.Max(1, c.GetInt("adaptive-concurrency.min-limit")),
             MaxConcurrencyPerEndpoint = c.GetInt("adaptive-concurrency.max-limit") is > 0 and var max ? max : null,
             Transport = new TransportSettings

@@ -14,12 +14,15 @@ public sealed class BatchDownloader
 {
     private readonly ObjectStoreClient _client;
     private readonly IMaterializer _materializer;
+    private readonly IScheduler _scheduler;
 
     /// <summary>Creates a downloader that runs its streams in <paramref name="system"/>.</summary>
     public BatchDownloader(ObjectStoreClient client, ActorSystem system)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
+        ArgumentNullException.ThrowIfNull(system);
         _materializer = system.Materializer();
+        _scheduler = system.Scheduler;
     }
 
     /// <summary>Downloads and returns the summary (see <see cref="StartAsync"/>).</summary>
@@ -29,20 +32,23 @@ public sealed class BatchDownloader
         return await run.Completion.ConfigureAwait(false);
     }
 
-    /// <summary>Checks that the container exists and starts the download.</summary>
+    /// <summary>Checks that the container exists and starts the download. A transient failure (of a listing page or a
+    /// file) pauses the run until the endpoint answers again, for up to <see cref="ObjectStoreSettings.OutageBudget"/>.</summary>
     /// <exception cref="Session.HttpErrorException">404 when the container does not exist.</exception>
     public async Task<TransferRun> StartAsync(DownloadJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        await _client.GetContainerAsync(job.Container, cancellationToken).ConfigureAwait(false);
+        var settings = job.Settings ?? _client.Settings;
+        var monitor = await _client.OutageMonitorAsync(job.Container, settings, _scheduler, settings.Transfers, cancellationToken).ConfigureAwait(false);
+        await monitor.RetryAsync(ct => _client.GetContainerAsync(job.Container, ct), cancellationToken).ConfigureAwait(false);
         var root = Path.GetFullPath(job.TargetDirectory);
         Directory.CreateDirectory(root);
-        var settings = job.Settings ?? _client.Settings;
         var progress = new TransferProgress();
         var gate = new TransferGate(settings.Transfers, settings.MaxBytesInFlight);
-        var listing = Source.From(() => _client.ListObjectsAsync(job.Container, new ListOptions { Prefix = job.Prefix }, cancellationToken));
-        return BatchUploader.Run(listing, settings.Transfers, e => DownloadOneAsync(job.Container, root, e, settings, gate, progress, cancellationToken),
-            progress, settings, onResult, _materializer, "download", cancellationToken);
+        var listing = Source.From(() => _client.ListObjectsAsync(job.Container, new ListOptions { Prefix = job.Prefix }, monitor, cancellationToken));
+        return TransferRunner.Start(listing, settings.Transfers, e => DownloadOneAsync(job.Container, root, e, settings, gate, progress, cancellationToken),
+            (e, reason) => new FileNotAttempted(TargetPath(root, e.Name) ?? Path.Combine(root, e.Name), e.Name, e.Bytes, reason),
+            progress, monitor, settings, onResult, _materializer, "download", cancellationToken);
     }
 
     /// <summary>Where an object goes below <paramref name="root"/>, or null when its name would leave it (<c>..</c>, absolute).</summary>

@@ -9,34 +9,6 @@ using OpenStack.Actors.Session;
 
 namespace OpenStack.Actors.ObjectStore;
 
-/// <summary>A running upload or download: its live counters, a graceful stop, and its summary.</summary>
-public sealed class TransferRun
-{
-    private readonly IKillSwitch _killSwitch;
-    private int _stopped;
-
-    internal TransferRun(TransferProgress progress, IKillSwitch killSwitch)
-    {
-        Progress = progress;
-        _killSwitch = killSwitch;
-    }
-
-    /// <summary>Live counters.</summary>
-    public TransferProgress Progress { get; }
-
-    /// <summary>The summary, when every admitted file has finished.</summary>
-    public Task<TransferSummary> Completion { get; internal set; } = null!;
-
-    /// <summary>True after <see cref="Stop"/>.</summary>
-    public bool StopRequested => Volatile.Read(ref _stopped) == 1;
-
-    /// <summary>Admits no more files; those in flight finish (cancel the run's token to abandon them). The summary says it was interrupted.</summary>
-    public void Stop()
-    {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0) _killSwitch.Shutdown();
-    }
-}
-
 /// <summary>
 /// Uploads a directory tree to a container with Akka.Streams: a lazy walk feeds <c>SelectAsyncUnordered</c> with
 /// bounded parallelism (so backpressure reaches the walk and memory stays flat), every transfer is admitted by a gate
@@ -48,12 +20,15 @@ public sealed class BatchUploader
 {
     private readonly ObjectStoreClient _client;
     private readonly IMaterializer _materializer;
+    private readonly IScheduler _scheduler;
 
     /// <summary>Creates an uploader that runs its streams in <paramref name="system"/>.</summary>
     public BatchUploader(ObjectStoreClient client, ActorSystem system)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
+        ArgumentNullException.ThrowIfNull(system);
         _materializer = system.Materializer();
+        _scheduler = system.Scheduler;
     }
 
     /// <summary>Uploads and returns the summary (see <see cref="StartAsync"/>).</summary>
@@ -64,7 +39,9 @@ public sealed class BatchUploader
     }
 
     /// <summary>
-    /// Checks the directory, reads the cluster's limits, creates the container, and starts the upload.
+    /// Checks the directory, reads the cluster's limits, creates the container, and starts the upload. A transient
+    /// failure (here or in any file) pauses the run until the endpoint answers again, for up to
+    /// <see cref="ObjectStoreSettings.OutageBudget"/>.
     /// </summary>
     /// <param name="job">What to upload where.</param>
     /// <param name="onResult">Called once per file, in completion order, from one thread at a time (e.g. a report writer).</param>
@@ -78,10 +55,13 @@ public sealed class BatchUploader
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"'{job.SourceDirectory}' is not a directory");
         SwiftNames.ValidateContainer(job.Container);
         var settings = job.Settings ?? _client.Settings;
-        var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
-        var created = await _client.CreateContainerAsync(job.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var parallelism = settings.Transfers * 2;
+        var monitor = await _client.OutageMonitorAsync(job.Container, settings, _scheduler, parallelism, cancellationToken).ConfigureAwait(false);
+        var capabilities = await monitor.RetryAsync(_client.GetCapabilitiesAsync, cancellationToken).ConfigureAwait(false);
+        var created = await monitor.RetryAsync(ct => _client.CreateContainerAsync(job.Container, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         var existing = settings.Skip == SkipMode.None ? null
-            : await ExistingObjects.LoadAsync(_client, job.Container, job.Prefix, settings.PreloadListingLimit, created, cancellationToken).ConfigureAwait(false);
+            : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(_client, job.Container, job.Prefix, settings.PreloadListingLimit, created, ct),
+                cancellationToken).ConfigureAwait(false);
 
         var progress = new TransferProgress();
         var worker = new UploadWorker(_client, job.Container, settings, capabilities, progress, cancellationToken, existing);
@@ -89,78 +69,10 @@ public sealed class BatchUploader
             .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
             .Async();   // the walk blocks on the file system: its own island on the blocking-io dispatcher
         // Twice the transfers: files being looked up and hashed do not hold a transfer slot (the gate bounds the PUTs).
-        return Run(walk, settings.Transfers * 2, worker.ProcessAsync, progress, settings, onResult, _materializer, "upload", cancellationToken);
+        return TransferRunner.Start(walk, parallelism, worker.ProcessAsync,
+            (e, reason) => new FileNotAttempted(e.Path, e.ObjectName, e is LocalFile f ? f.Length : 0, reason),
+            progress, monitor, settings, onResult, _materializer, "upload", cancellationToken);
     }
-
-    /// <summary>
-    /// The stream both directions share: entries from <paramref name="source"/> (stoppable by the run's kill switch) are
-    /// processed <paramref name="parallelism"/> at a time, unordered; every result updates the progress and the summary
-    /// and goes to <paramref name="onResult"/>.
-    /// </summary>
-    internal static TransferRun Run<T>(Source<T, NotUsed> source, int parallelism, Func<T, Task<FileResult>> process, TransferProgress progress,
-        ObjectStoreSettings settings, Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken)
-    {
-        var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
-        var (killSwitch, done) = source
-            .ViaMaterialized(KillSwitches.Single<T>(), Keep.Right)
-            .Select(e =>
-            {
-                progress.Found();
-                return e;
-            })
-            .SelectAsyncUnordered(parallelism, process)
-            .ToMaterialized(Sink.ForEach<FileResult>(r =>
-            {
-                progress.Record(r);
-                summary.Add(r);
-                onResult?.Invoke(r);
-            }), Keep.Both)
-            .Run(materializer);
-        return Track(new TransferRun(progress, killSwitch), done, summary, what, cancellationToken);
-    }
-
-    /// <summary>Completes the run with the summary once the stream is done; a cancelled token also stops admitting files.</summary>
-    private static TransferRun Track(TransferRun run, Task done, SummaryBuilder summary, string what, CancellationToken cancellationToken)
-    {
-        var registration = cancellationToken.Register(run.Stop);
-        run.Completion = done.ContinueWith(t =>
-        {
-            registration.Dispose();
-            if (t.IsFaulted) throw new OpenStackException($"The {what} stopped: {t.Exception!.GetBaseException().Message}", t.Exception!.GetBaseException());
-            return summary.Build(run.StopRequested);
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return run;
-    }
-}
-
-/// <summary>Collects results into a <see cref="TransferSummary"/>; called from the stream's sink only.</summary>
-internal sealed class SummaryBuilder(int maxFailures)
-{
-    private readonly long _started = Stopwatch.GetTimestamp();
-    private readonly List<FileFailed> _failures = new();
-    private long _transferred, _transferredBytes, _skipped, _skippedBytes, _failed;
-
-    internal void Add(FileResult r)
-    {
-        switch (r)
-        {
-            case FileUploaded or FileDownloaded:
-                _transferred++;
-                _transferredBytes += r.Bytes;
-                break;
-            case FileSkipped:
-                _skipped++;
-                _skippedBytes += r.Bytes;
-                break;
-            case FileFailed f:
-                _failed++;
-                if (_failures.Count < maxFailures) _failures.Add(f);
-                break;
-        }
-    }
-
-    internal TransferSummary Build(bool interrupted) =>
-        new(_transferred, _transferredBytes, _skipped, _skippedBytes, _failed, _failures.ToList(), Stopwatch.GetElapsedTime(_started), interrupted);
 }
 
 /// <summary>The per-file work of an upload. Never throws: every outcome is a <see cref="FileResult"/>.</summary>
@@ -354,6 +266,7 @@ internal sealed class UploadWorker
 
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(_cancel);
         var reused = 0;
+        long reusedBytes = 0;
         var tasks = Enumerable.Range(0, plan.Count).Select(async i =>
         {
             try
@@ -371,6 +284,7 @@ internal sealed class UploadWorker
                     if (candidate is not null && md5 is not null && Checksums.SameETag(candidate.Hash, md5))
                     {
                         Interlocked.Increment(ref reused);
+                        Interlocked.Add(ref reusedBytes, length);
                         _progress.BytesSkipped(length);
                         etag = md5;
                     }
@@ -405,7 +319,11 @@ internal sealed class UploadWorker
         string? warning = null;
         if (_settings.CleanupSegments)
             warning = await CleanupSegmentsAsync(file.ObjectName, previousSegments, segments.Select(s => s.Path).ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
-        return new FileUploaded(file.Path, file.ObjectName, file.Length, manifest.ETag, segments.Length, reused, Stopwatch.GetElapsedTime(started)) { Warning = warning };
+        return new FileUploaded(file.Path, file.ObjectName, file.Length, manifest.ETag, segments.Length, reused, Stopwatch.GetElapsedTime(started))
+        {
+            Warning = warning,
+            BytesReused = reusedBytes,
+        };
     }
 
     private Task EnsureSegmentContainerAsync()

@@ -38,6 +38,9 @@ public sealed class ObjectStoreClient
 
     private static readonly RequestOptions Lenient = new() { RaiseOnError = false };
 
+    // A probe is one attempt (the batch backs off between probes) that waits for an open breaker's own probe slot.
+    private static readonly RequestOptions Probe = new() { MaxAttempts = 1, WaitForEndpoint = true };
+
     // ------------------------------------------------------------------ endpoint and capabilities
 
     /// <summary>The object-store endpoint (<c>.../v1/AUTH_project</c>) the catalog offers for <see cref="Service"/>.</summary>
@@ -106,7 +109,8 @@ public sealed class ObjectStoreClient
         var entries = ParseArray(r, "account listing", e => new ContainerEntry(
             Str(e, "name") ?? throw new ObjectStoreProtocolException("A container listing entry has no name"),
             Num(e, "count"), Num(e, "bytes"), Time(e, "last_modified")));
-        return new ListPage<ContainerEntry>(entries, NextMarker(entries.Count, options, entries.Count == 0 ? null : entries[^1].Name));
+        return new ListPage<ContainerEntry>(entries, NextMarker(entries.Count, options, entries.Count == 0 ? null : entries[^1].Name,
+            CountOrUnknown(r, "X-Account-Container-Count")));
     }
 
     /// <summary>The container's totals and metadata; <see cref="HttpErrorException"/> 404 when it does not exist.</summary>
@@ -146,12 +150,20 @@ public sealed class ObjectStoreClient
 
     /// <summary>The objects of a container (or those the options select), page by page as they are read.</summary>
     /// <exception cref="HttpErrorException">404 when the container does not exist.</exception>
-    public async IAsyncEnumerable<ObjectEntry> ListObjectsAsync(string container, ListOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ObjectEntry> ListObjectsAsync(string container, ListOptions? options = null, CancellationToken cancellationToken = default) =>
+        ListObjectsAsync(container, options, null, cancellationToken);
+
+    /// <summary>The listing of a batch: a page that fails transiently pauses it (through <paramref name="monitor"/>) and is asked again.</summary>
+    internal async IAsyncEnumerable<ObjectEntry> ListObjectsAsync(string container, ListOptions? options, OutageMonitor? monitor,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var o = options ?? ListOptions.Default;
         while (true)
         {
-            var page = await ListObjectsPageAsync(container, o, cancellationToken).ConfigureAwait(false);
+            var current = o;
+            var page = monitor is null
+                ? await ListObjectsPageAsync(container, o, cancellationToken).ConfigureAwait(false)
+                : await monitor.RetryAsync(ct => ListObjectsPageAsync(container, current, ct), cancellationToken).ConfigureAwait(false);
             foreach (var e in page.Entries) yield return e;
             if (page.NextMarker is null) yield break;
             o = o with { Marker = page.NextMarker };
@@ -163,7 +175,8 @@ public sealed class ObjectStoreClient
     {
         var r = await Session.GetAsync(SwiftNames.ContainerPath(container) + ListQuery(options), Service, cancellationToken: cancellationToken).ConfigureAwait(false);
         var entries = ParseArray(r, $"listing of '{container}'", ParseObjectEntry);
-        return new ListPage<ObjectEntry>(entries, NextMarker(entries.Count, options, entries.Count == 0 ? null : entries[^1].Name));
+        return new ListPage<ObjectEntry>(entries, NextMarker(entries.Count, options, entries.Count == 0 ? null : entries[^1].Name,
+            CountOrUnknown(r, "X-Container-Object-Count")));
     }
 
     private static ObjectEntry ParseObjectEntry(JsonElement e)
@@ -181,8 +194,32 @@ public sealed class ObjectStoreClient
             ("prefix", o.Prefix), ("delimiter", o.Delimiter?.ToString()), ("marker", o.Marker), ("end_marker", o.EndMarker));
     }
 
-    // A short page is the last one: Swift fills every page up to the limit it accepted (it refuses larger limits with 412).
-    private static string? NextMarker(int count, ListOptions o, string? last) => count < o.PageSize || last is null ? null : last;
+    // Only an empty page ends a listing: Swift fills every page up to the limit, but Ceph RGW caps pages at
+    // rgw_max_listing_results whatever the limit says. A short first page of an unfiltered listing that holds as many
+    // entries as the container (or account) is the whole listing, which saves the empty page in the common small case.
+    private static string? NextMarker(int count, ListOptions o, string? last, long total)
+    {
+        if (count == 0 || last is null) return null;
+        var wholeListing = o.Marker is null && o.Prefix is null && o.Delimiter is null && o.EndMarker is null;
+        return count < o.PageSize && wholeListing && count >= total ? null : last;
+    }
+
+    private static long CountOrUnknown(OpenStackResponse r, string header) =>
+        r.Headers.ContainsKey(header) ? SwiftHeaders.Long(r.Headers, header) : long.MaxValue;
+
+    // ------------------------------------------------------------------ batches
+
+    /// <summary>The outage monitor of a batch on <paramref name="container"/>: it probes with a HEAD of the container
+    /// (any answer but a transient failure means the endpoint is back; a 404 too).</summary>
+    internal async Task<OutageMonitor> OutageMonitorAsync(string container, ObjectStoreSettings settings, Akka.Actor.IScheduler scheduler, int width,
+        CancellationToken cancellationToken)
+    {
+        var path = SwiftNames.ContainerPath(container);
+        var monitor = new OutageMonitor(ct => Session.HeadAsync(path, Service, options: Probe, cancellationToken: ct), settings, scheduler, width);
+        var endpoint = await monitor.RetryAsync(GetEndpointAsync, cancellationToken).ConfigureAwait(false);
+        monitor.Endpoint = EndpointGuard.OriginOf(endpoint);
+        return monitor;
+    }
 
     // ------------------------------------------------------------------ objects
 

@@ -39,6 +39,18 @@ public sealed record ObjectStoreSettings
     /// <summary>Failures kept in the summary.</summary>
     public int MaxFailuresInSummary { get; init; } = 1000;
 
+    /// <summary>How long a batch waits for a down endpoint before it stops cleanly, listing what it did not attempt.</summary>
+    public TimeSpan OutageBudget { get; init; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Passes at the end of a run over the files that failed with a transient error (rclone's <c>--retries</c> less one).</summary>
+    public int Retries { get; init; } = 3;
+
+    /// <summary>First wait between probes of a down endpoint; it doubles up to <see cref="ProbeMaxBackoff"/>, with jitter.</summary>
+    public TimeSpan ProbeMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between probes of a down endpoint.</summary>
+    public TimeSpan ProbeMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>True when a file or segment of <paramref name="bytes"/> is hashed before it is sent (and sent with its ETag),
     /// false when it is hashed while sent (see <see cref="HashWhileSendingFrom"/>).</summary>
     internal bool HashesFirst(long bytes) => bytes < HashWhileSendingFrom;
@@ -66,10 +78,17 @@ public sealed record ObjectStoreSettings
             MaxFailuresInSummary = Math.Max(0, c.GetInt("max-failures-in-summary")),
             PreloadListingLimit = Math.Max(0, c.GetInt("preload-listing-limit")),
             HashWhileSendingFrom = ByteSize.Parse(c.GetString("hash-while-sending-from")),
+            OutageBudget = c.GetTimeSpan("outage-budget"),
+            Retries = Math.Max(0, c.GetInt("retries")),
+            ProbeMinBackoff = PositiveTime(c.GetTimeSpan("outage-probe.min-backoff"), "outage-probe.min-backoff"),
+            ProbeMaxBackoff = PositiveTime(c.GetTimeSpan("outage-probe.max-backoff"), "outage-probe.max-backoff"),
         };
 
         static T Positive<T>(T value, string key) where T : System.Numerics.INumber<T> =>
             value > T.Zero ? value : throw new ArgumentException($"openstack.object-store.{key} must be positive, not {value}");
+
+        static TimeSpan PositiveTime(TimeSpan value, string key) =>
+            value > TimeSpan.Zero ? value : throw new ArgumentException($"openstack.object-store.{key} must be positive, not {value}");
     }
 
     /// <summary>Parses <c>md5</c>, <c>changed</c> or <c>none</c>.</summary>

@@ -52,6 +52,9 @@ public sealed record FileUploaded(string Path, string ObjectName, long Bytes, st
 
     /// <summary>Something that went wrong after the object was stored (old segments not deleted), or null.</summary>
     public string? Warning { get; init; }
+
+    /// <summary>Bytes of the reused segments: stored already, so not sent by this run.</summary>
+    public long BytesReused { get; init; }
 }
 
 /// <summary>The object was downloaded and verified.</summary>
@@ -91,6 +94,18 @@ public sealed record FileFailed(string Path, string? ObjectName, long Bytes, str
     public Exception? Error { get; init; }
 }
 
+/// <summary>The run stopped before this file was tried (its endpoint was down for longer than the outage budget):
+/// nothing of it was sent, and running the same command again transfers it.</summary>
+/// <param name="Path">The local path.</param>
+/// <param name="ObjectName">The object name, if one was formed.</param>
+/// <param name="Bytes">The size, if known.</param>
+/// <param name="Reason">Why, e.g. <c>not attempted: http://swift:8080 down since 10:41:03 UTC, ...</c>.</param>
+public sealed record FileNotAttempted(string Path, string? ObjectName, long Bytes, string Reason) : FileResult(Path, ObjectName, Bytes)
+{
+    /// <inheritdoc />
+    public override string Status => "not-attempted";
+}
+
 /// <summary>The end of an upload or download.</summary>
 /// <param name="Transferred">Files uploaded (or objects downloaded).</param>
 /// <param name="TransferredBytes">Their bytes.</param>
@@ -103,21 +118,30 @@ public sealed record FileFailed(string Path, string? ObjectName, long Bytes, str
 public sealed record TransferSummary(long Transferred, long TransferredBytes, long Skipped, long SkippedBytes, long Failed,
     IReadOnlyList<FileFailed> Failures, TimeSpan Elapsed, bool Interrupted)
 {
-    /// <summary>True when nothing failed and the run was not interrupted.</summary>
-    public bool Success => Failed == 0 && !Interrupted;
+    /// <summary>Files not tried because the endpoint was down for longer than the outage budget.</summary>
+    public long NotAttempted { get; init; }
+
+    /// <summary>Each time the endpoint stopped answering during the run: when, for how long, and why.</summary>
+    public IReadOnlyList<Outage> Outages { get; init; } = [];
+
+    /// <summary>Why the run stopped early when its endpoint was down for longer than the outage budget; null when it did not.</summary>
+    public string? OutageBudgetExceeded { get; init; }
+
+    /// <summary>True when nothing failed, nothing was left out, and the run was not interrupted.</summary>
+    public bool Success => Failed == 0 && NotAttempted == 0 && OutageBudgetExceeded is null && !Interrupted;
 }
 
 /// <summary>Live counters of a running transfer, safe to read from any thread (for progress displays).</summary>
 public sealed class TransferProgress
 {
     private readonly long _started = Stopwatch.GetTimestamp();
-    private long _found, _transferred, _skipped, _failed, _bytesSent, _bytesSkipped, _bytesDone, _inFlight;
+    private long _found, _transferred, _skipped, _failed, _notAttempted, _bytesSent, _bytesSkipped, _bytesDone, _inFlight;
 
     /// <summary>A consistent-enough snapshot of the counters.</summary>
     public TransferProgressSnapshot Snapshot() => new(
         Interlocked.Read(ref _found), Interlocked.Read(ref _transferred), Interlocked.Read(ref _skipped), Interlocked.Read(ref _failed),
         Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesSkipped), Interlocked.Read(ref _bytesDone), Interlocked.Read(ref _inFlight),
-        Stopwatch.GetElapsedTime(_started));
+        Stopwatch.GetElapsedTime(_started)) { NotAttempted = Interlocked.Read(ref _notAttempted) };
 
     internal void Found() => Interlocked.Increment(ref _found);
     internal void BytesSent(long n) => Interlocked.Add(ref _bytesSent, n);
@@ -134,6 +158,7 @@ public sealed class TransferProgress
                 Interlocked.Increment(ref _skipped);
                 Interlocked.Add(ref _bytesSkipped, s.Bytes);
                 break;
+            case FileNotAttempted: Interlocked.Increment(ref _notAttempted); break;
             default: Interlocked.Increment(ref _failed); break;
         }
         Interlocked.Add(ref _bytesDone, result.Bytes);
@@ -153,6 +178,9 @@ public sealed class TransferProgress
 public sealed record TransferProgressSnapshot(long FilesFound, long Transferred, long Skipped, long Failed, long BytesSent, long BytesSkipped,
     long BytesDone, long InFlight, TimeSpan Elapsed)
 {
+    /// <summary>Files not tried because the endpoint was down for longer than the outage budget.</summary>
+    public long NotAttempted { get; init; }
+
     /// <summary>Files finished.</summary>
-    public long FilesDone => Transferred + Skipped + Failed;
+    public long FilesDone => Transferred + Skipped + Failed + NotAttempted;
 }

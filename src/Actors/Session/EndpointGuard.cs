@@ -40,6 +40,19 @@ internal sealed class EndpointGuard
     /// <summary>Requests waiting for a slot, in arrival order.</summary>
     internal Queue<long> Waiting { get; } = new();
 
+    /// <summary>Requests with <see cref="RequestOptions.WaitForEndpoint"/> held while the breaker is open, in arrival order.</summary>
+    internal Queue<long> Held { get; } = new();
+
+    /// <summary>The last failure that counted against the breaker, in our words (Akka's breaker only knows that Fail() was called).</summary>
+    internal OpenStackException? LastError { get; set; }
+
+    /// <summary>When the breaker opened (the endpoint counts as down until it closes again); null while it is up.</summary>
+    internal DateTimeOffset? DownSince { get; set; }
+
+    /// <summary>The error a request gets when it is not sent because the breaker is open.</summary>
+    internal CircuitOpenException OpenError(TimeSpan? waited = null) =>
+        new(Origin, Breaker.CurrentFailureCount, LastError?.Message, DownSince, waited);
+
     internal bool HasCapacity => InFlight < Limit;
 
     /// <summary>A 429, or a 503 with Retry-After: halve the limit, once per throttling window.</summary>
@@ -66,7 +79,8 @@ internal sealed class EndpointGuard
     internal static EndpointGuard Create(string origin, IScheduler scheduler, Config.SessionSettings settings) =>
         new(origin,
             new CircuitBreaker(scheduler, settings.BreakerMaxFailures, settings.RequestTimeout, settings.BreakerResetTimeout)
-                .WithExponentialBackoff(settings.BreakerMaxResetTimeout),
+                .WithExponentialBackoff(settings.BreakerMaxResetTimeout)
+                .WithRandomFactor(settings.BreakerRandomFactor),
             settings.MinConcurrencyPerEndpoint,
             settings.MaxConcurrencyPerEndpoint ?? settings.Transport.PoolSize * settings.Transport.MaxInFlightPerTransport);
 }
@@ -75,13 +89,23 @@ internal sealed class EndpointGuard
 public sealed class CircuitOpenException : OpenStackException
 {
     /// <summary>Creates the exception.</summary>
-    public CircuitOpenException(string endpoint, long failures, Exception? lastFailure)
-        : base($"Not sent: the circuit breaker for {endpoint} is open after {failures} consecutive failures" +
-               (lastFailure is null ? "" : $" (last: {lastFailure.Message})") + "; it lets a probe through after its reset timeout")
+    /// <param name="endpoint">scheme://host:port.</param>
+    /// <param name="failures">Consecutive failures that opened the breaker.</param>
+    /// <param name="lastError">The last of those failures, in words.</param>
+    /// <param name="downSince">When the breaker opened.</param>
+    /// <param name="waited">How long the request waited for the endpoint (<see cref="RequestOptions.WaitForEndpoint"/>), if it did.</param>
+    public CircuitOpenException(string endpoint, long failures, string? lastError, DateTimeOffset? downSince, TimeSpan? waited = null)
+        : base($"Not sent: {endpoint} is down" + (downSince is { } s ? $" since {s.ToUniversalTime():HH:mm:ss} UTC" : "") +
+               $" ({failures} failures in a row" + (lastError is null ? ")" : $"; last: {lastError})") +
+               (waited is { } w ? $", waited {w.TotalSeconds:0} s for it to come back" : "; requests resume when a probe succeeds"))
     {
         Endpoint = endpoint;
+        DownSince = downSince;
     }
 
     /// <summary>The endpoint (scheme://host:port).</summary>
     public string Endpoint { get; }
+
+    /// <summary>When the endpoint went down (its breaker opened).</summary>
+    public DateTimeOffset? DownSince { get; }
 }

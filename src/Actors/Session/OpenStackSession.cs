@@ -32,7 +32,7 @@ public sealed class OpenStackSession
     {
         var options = request.Options ?? RequestOptions.Default;
         if (request.TraceParent is null && Activity.Current is { } current) request = request with { TraceParent = current.Context };
-        return ReplyPromise.SendAsync(Actor, request, Settings.MaxReplyTime(options.Timeout, options.MaxAttempts), cancellationToken);
+        return ReplyPromise.SendAsync(Actor, request, Settings.MaxReplyTime(options.Timeout, options.MaxAttempts, options.WaitForEndpoint), cancellationToken);
     }
 
     /// <summary>The current token and catalog (fetched if needed).</summary>

@@ -41,6 +41,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
     private bool _accessRequested;
     private long _nextId;
     private long _reauthentications;
+    private DateTimeOffset? _authOutageAt;
 
     /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
     public SessionActor(IAuthenticator authenticator, SessionSettings settings, HttpMessageHandler? handler = null, IActorRef? transport = null)
@@ -68,6 +69,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             // it backs off, so this cannot flood Keystone); refused credentials are final.
             var transient = denied.Error is ConnectionFailedException or RequestTimeoutException
                 || denied.Error is HttpErrorException { Status: >= HttpStatusCode.InternalServerError };
+            if (transient) _authOutageAt = Now;
             foreach (var p in waiting)
             {
                 if (!_pending.ContainsKey(p.Id)) continue;
@@ -82,11 +84,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         });
         Receive<Sweep>(_ => SweepLostReplies());
         Receive<GetAccess>(ask => _auth.Forward(ask));
-        Receive<BreakerChanged>(changed =>
-        {
-            if (changed.State == "open") _log.Warning("Circuit breaker for {0} opened: requests to it fail fast until a probe succeeds", changed.Origin);
-            else _log.Info("Circuit breaker for {0} is {1}", changed.Origin, changed.State);
-        });
+        Receive<BreakerChanged>(OnBreakerChanged);
         Receive<GetSessionStats>(_ => Sender.Tell(new SessionStats(_pending.Count, _reauthentications, _access?.Generation)));
     }
 
@@ -265,9 +263,19 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
         if (guard.Breaker.IsOpen || (guard.Breaker.IsHalfOpen && guard.ProbeInFlight))
         {
-            Fail(p, new CircuitOpenException(guard.Origin, guard.Breaker.CurrentFailureCount, guard.Breaker.LastCaughtException));
+            if (!p.Options.WaitForEndpoint)
+            {
+                Fail(p, guard.OpenError());
+                return;
+            }
+            // Held until the breaker lets a probe through or closes, within the request's own timeout.
+            p.HeldSince ??= Now;
+            p.Deadline = p.HeldSince + (p.Options.Timeout ?? _settings.RequestTimeout);
+            p.HeldBy = guard;
+            guard.Held.Enqueue(p.Id);
             return;
         }
+        p.HeldBy = null;
         if (guard.Breaker.IsHalfOpen)
         {
             guard.ProbeInFlight = true;
@@ -318,6 +326,13 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             Dispatch(p);
             return;
         }
+        if (response.Status == HttpStatusCode.Unauthorized && InAuthOutage && p.Request.Body is null or { Rewindable: true } && MayRetry(p))
+        {
+            // Keystone was unreachable a moment ago: the service could not validate the token, which says nothing about it.
+            response.Dispose();
+            ScheduleRetry(p, null);
+            return;
+        }
         if (IsRetriableStatus(p, (int)response.Status) && MayRetry(p))
         {
             var retryAfter = SessionRules.RetryAfter(response, Now);
@@ -342,9 +357,9 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (_guards.TryGetValue(origin, out var guard)) return guard;
         guard = EndpointGuard.Create(origin, Context.System.Scheduler, _settings);
         var self = Self;
-        guard.Breaker.OnOpen(() => self.Tell(new BreakerChanged(origin, "open")))
-            .OnHalfOpen(() => self.Tell(new BreakerChanged(origin, "half-open")))
-            .OnClose(() => self.Tell(new BreakerChanged(origin, "closed")));
+        guard.Breaker.OnOpen(() => self.Tell(new BreakerChanged(origin, BreakerState.Open)))
+            .OnHalfOpen(() => self.Tell(new BreakerChanged(origin, BreakerState.HalfOpen)))
+            .OnClose(() => self.Tell(new BreakerChanged(origin, BreakerState.Closed)));
         _guards.Add(origin, guard);
         return guard;
     }
@@ -355,7 +370,11 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         if (p.Slot is not { } guard) return;
         var status = result.Response is { } r ? (int)r.Status : 0;
         if (result.Error is ConnectionFailedException or RequestTimeoutException || status is 500 or 502 or 503 or 504)
+        {
+            guard.LastError = result.Error ?? new HttpErrorException(result.Response!.Method, result.Response.Url, result.Response.Status,
+                result.Response.RequestId, ErrorBodies.Message(result.Response.Header("Content-Type"), result.Response.Body.Span));
             guard.Breaker.Fail();
+        }
         else if (result.Response is not null)
             guard.Breaker.Succeed();
         var retryAfter = result.Response is { } response ? SessionRules.RetryAfter(response, Now) : null;
@@ -380,6 +399,48 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         }
         while (guard.HasCapacity && guard.Waiting.TryDequeue(out var id))
             if (_pending.TryGetValue(id, out var next)) Dispatch(next);
+    }
+
+    private bool InAuthOutage => _authOutageAt is { } at && Now - at < _settings.UnauthorizedAfterAuthOutage;
+
+    private void OnBreakerChanged(BreakerChanged changed)
+    {
+        if (!_guards.TryGetValue(changed.Origin, out var guard)) return;
+        switch (changed.State)
+        {
+            case BreakerState.Open when guard.DownSince is null:
+                guard.DownSince = Now;
+                var reason = guard.LastError?.Message ?? "repeated failures";
+                _log.Warning("{0} is down ({1}); requests to it fail fast, or wait with WaitForEndpoint, until a probe succeeds", guard.Origin, reason);
+                Context.System.EventStream.Publish(new EndpointDown(Self, guard.Origin, Now, reason));
+                break;
+            case BreakerState.HalfOpen:
+                // The first held request is the probe; the others wait for its outcome.
+                while (guard.Held.TryDequeue(out var id))
+                    if (_pending.TryGetValue(id, out var probe) && probe.HeldBy == guard)
+                    {
+                        probe.HeldBy = null;
+                        Dispatch(probe);
+                        break;
+                    }
+                break;
+            case BreakerState.Closed:
+                if (guard.DownSince is { } since)
+                {
+                    guard.DownSince = null;
+                    _log.Info("{0} is up again after {1:0.0} s", guard.Origin, (Now - since).TotalSeconds);
+                    Context.System.EventStream.Publish(new EndpointUp(Self, guard.Origin, since, Now - since));
+                }
+                var held = guard.Held.ToArray();
+                guard.Held.Clear();
+                foreach (var id in held)
+                    if (_pending.TryGetValue(id, out var p) && p.HeldBy == guard)
+                    {
+                        p.HeldBy = null;
+                        Dispatch(p);
+                    }
+                break;
+        }
     }
 
     private bool IsRetriableStatus(Pending p, int status) => SessionRules.IsRetriableStatus(status, p.Options, _settings);
@@ -410,7 +471,8 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         foreach (var p in lost)
         {
             _awaitingAccess.Remove(p);
-            Fail(p, new RequestTimeoutException($"{p.Request} got no reply in time", (p.Options.Timeout ?? _settings.RequestTimeout) + _settings.ReplyGrace));
+            if (p.HeldBy is { } guard && p.HeldSince is { } since) Fail(p, guard.OpenError(now - since));
+            else Fail(p, new RequestTimeoutException($"{p.Request} got no reply in time", (p.Options.Timeout ?? _settings.RequestTimeout) + _settings.ReplyGrace));
         }
     }
 
@@ -469,9 +531,14 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         public DateTimeOffset? Deadline { get; set; }
         public EndpointGuard? Slot { get; set; }
         public bool IsProbe { get; set; }
+        /// <summary>The endpoint whose open breaker holds this request (<see cref="RequestOptions.WaitForEndpoint"/>), or null.</summary>
+        public EndpointGuard? HeldBy { get; set; }
+        public DateTimeOffset? HeldSince { get; set; }
     }
 
-    private sealed record BreakerChanged(string Origin, string State);
+    private enum BreakerState { Open, HalfOpen, Closed }
+
+    private sealed record BreakerChanged(string Origin, BreakerState State);
 
     private sealed record RetryDue(long Id);
 

@@ -64,6 +64,14 @@ public sealed record RequestOptions
     /// <summary>When true the response body is not buffered: read <see cref="OpenStackResponse.BodyStream"/> and dispose the response.</summary>
     public bool StreamResponse { get; init; }
 
+    /// <summary>
+    /// When true, a request to an endpoint whose circuit breaker is open waits (up to its attempt <see cref="Timeout"/>)
+    /// for the breaker to let requests through again instead of failing at once with <see cref="CircuitOpenException"/>;
+    /// the first request waiting is sent as the breaker's probe. Off by default: an interactive caller wants to know at
+    /// once that the endpoint is down, and a caller that can pause (a batch, a stream) opts in.
+    /// </summary>
+    public bool WaitForEndpoint { get; init; }
+
     /// <summary>The defaults.</summary>
     public static readonly RequestOptions Default = new();
 }

@@ -1,0 +1,198 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Akka;
+using Akka.Streams;
+using Akka.Streams.Dsl;
+using OpenStack.Actors.Session;
+
+namespace OpenStack.Actors.ObjectStore;
+
+/// <summary>A running upload or download: its live counters, its endpoint's health, a graceful stop, and its summary.</summary>
+public sealed class TransferRun
+{
+    private readonly SharedKillSwitch _killSwitch;
+    private readonly OutageMonitor? _monitor;
+    private int _stopped;
+
+    internal TransferRun(TransferProgress progress, SharedKillSwitch killSwitch, OutageMonitor? monitor = null)
+    {
+        Progress = progress;
+        _killSwitch = killSwitch;
+        _monitor = monitor;
+    }
+
+    /// <summary>Live counters.</summary>
+    public TransferProgress Progress { get; }
+
+    /// <summary>Whether the endpoint answers, and while it does not: since when, why, and when the next probe goes.</summary>
+    public EndpointStatus Endpoint => _monitor?.Status ?? new EndpointStatus(EndpointHealth.Up, null, null, null, null);
+
+    /// <summary>The summary, when every admitted file has finished.</summary>
+    public Task<TransferSummary> Completion { get; internal set; } = null!;
+
+    /// <summary>True after <see cref="Stop"/>.</summary>
+    public bool StopRequested => Volatile.Read(ref _stopped) == 1;
+
+    /// <summary>Admits no more files; those in flight finish (cancel the run's token to abandon them). The summary says it was interrupted.</summary>
+    public void Stop()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0) _killSwitch.Shutdown();
+    }
+}
+
+/// <summary>
+/// The stream uploads and downloads share. Entries from a source (stoppable by the run's kill switch) are processed N at
+/// a time, unordered, each admitted by the run's <see cref="OutageMonitor"/>: a transient failure pauses the run instead
+/// of failing the file, which is tried again in a final pass after everything else (up to
+/// <see cref="ObjectStoreSettings.Retries"/> passes; a failure during a confirmed outage does not use one up). Every
+/// entry ends as exactly one <see cref="FileResult"/>, which updates the progress and the summary and goes to the
+/// caller's callback.
+/// </summary>
+internal static class TransferRunner
+{
+    // Attempts forgiven because they fell into an outage are still bounded, so a flapping endpoint cannot loop forever.
+    private const int MaxTries = 100;
+
+    /// <summary>Marks an entry put aside for the final pass; never leaves the stream.</summary>
+    private static readonly FileResult Deferred = new FileSkipped("", null, 0, "deferred");
+
+    internal static TransferRun Start<T>(Source<T, NotUsed> source, int parallelism, Func<T, Task<FileResult>> process,
+        Func<T, string, FileResult> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
+        Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken)
+    {
+        var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
+        var killSwitch = KillSwitches.Shared(what);
+        var run = new TransferRun(progress, killSwitch, monitor);
+        var deferred = new ConcurrentQueue<Entry<T>>();
+
+        void Record(FileResult r)
+        {
+            progress.Record(r);
+            summary.Add(r);
+            onResult?.Invoke(r);
+        }
+
+        async Task<FileResult> AttemptAsync(Entry<T> entry)
+        {
+            try
+            {
+                await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OutageBudgetExceededException e)
+            {
+                summary.GaveUp(e);
+                return entry.LastFailure is { } last
+                    ? last with { Reason = $"{last.Reason}; not tried again: {e.Message}" }
+                    : notAttempted(entry.Value, "not attempted: " + e.Message);
+            }
+            catch (OperationCanceledException)
+            {
+                return entry.LastFailure ?? notAttempted(entry.Value, "not attempted: cancelled");
+            }
+            var epoch = monitor.Epoch;
+            var result = await process(entry.Value).ConfigureAwait(false);
+            if (result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested)
+            {
+                monitor.Release(error);
+                deferred.Enqueue(entry with { LastFailure = failed, Epoch = epoch, Tries = entry.Tries + 1 });
+                return Deferred;
+            }
+            monitor.Release(null);
+            return result;
+        }
+
+        Task PassAsync(Source<Entry<T>, NotUsed> entries) => entries
+            .Via(killSwitch.Flow<Entry<T>>())
+            .SelectAsyncUnordered(parallelism, AttemptAsync)
+            .Where(r => !ReferenceEquals(r, Deferred))
+            .RunWith(Sink.ForEach<FileResult>(Record), materializer);
+
+        async Task<TransferSummary> RunAsync()
+        {
+            await PassAsync(source.Select(v =>
+            {
+                progress.Found();
+                return new Entry<T>(v);
+            })).ConfigureAwait(false);
+            while (!deferred.IsEmpty)
+            {
+                var again = new List<Entry<T>>();
+                while (deferred.TryDequeue(out var e))
+                {
+                    // A failure that an outage confirmed after the attempt began does not count as one of the retries.
+                    var counted = monitor.Epoch > e.Epoch ? e.Counted : e.Counted + 1;
+                    if (run.StopRequested) Record(e.LastFailure! with { Reason = e.LastFailure.Reason + "; not tried again: the run was stopped" });
+                    else if (counted > settings.Retries || e.Tries >= MaxTries) Record(e.LastFailure!);
+                    else again.Add(e with { Counted = counted });
+                }
+                if (again.Count > 0) await PassAsync(Source.From(again)).ConfigureAwait(false);
+            }
+            return summary.Build(run.StopRequested, monitor.Outages);
+        }
+
+        var registration = cancellationToken.Register(run.Stop);
+        run.Completion = RunAsync().ContinueWith(t =>
+        {
+            registration.Dispose();
+            if (t.IsFaulted) throw new OpenStackException($"The {what} stopped: {t.Exception!.GetBaseException().Message}", t.Exception!.GetBaseException());
+            return t.Result;
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return run;
+    }
+
+    /// <summary>An entry on its way: how often it was tried, how many of those count against the retries, and its last failure.</summary>
+    private sealed record Entry<T>(T Value)
+    {
+        public int Tries { get; init; }
+        public int Counted { get; init; }
+        public int Epoch { get; init; }
+        public FileFailed? LastFailure { get; init; }
+    }
+}
+
+/// <summary>Collects results into a <see cref="TransferSummary"/>; called from the stream's sink only (and <see cref="GaveUp"/> from any thread).</summary>
+internal sealed class SummaryBuilder(int maxFailures)
+{
+    private readonly long _started = Stopwatch.GetTimestamp();
+    private readonly List<FileFailed> _failures = new();
+    private long _transferred, _transferredBytes, _skipped, _skippedBytes, _failed, _notAttempted;
+    private volatile OutageBudgetExceededException? _gaveUp;
+
+    internal void Add(FileResult r)
+    {
+        switch (r)
+        {
+            case FileUploaded u:
+                _transferred++;
+                // Segments found stored already were not sent: they count as skipped bytes.
+                _transferredBytes += u.Bytes - u.BytesReused;
+                _skippedBytes += u.BytesReused;
+                break;
+            case FileDownloaded:
+                _transferred++;
+                _transferredBytes += r.Bytes;
+                break;
+            case FileSkipped:
+                _skipped++;
+                _skippedBytes += r.Bytes;
+                break;
+            case FileNotAttempted:
+                _notAttempted++;
+                break;
+            case FileFailed f:
+                _failed++;
+                if (_failures.Count < maxFailures) _failures.Add(f);
+                break;
+        }
+    }
+
+    internal void GaveUp(OutageBudgetExceededException e) => _gaveUp ??= e;
+
+    internal TransferSummary Build(bool interrupted, IReadOnlyList<Outage>? outages = null) =>
+        new(_transferred, _transferredBytes, _skipped, _skippedBytes, _failed, _failures.ToList(), Stopwatch.GetElapsedTime(_started), interrupted)
+        {
+            NotAttempted = _notAttempted,
+            Outages = outages ?? [],
+            OutageBudgetExceeded = _gaveUp?.Message,
+        };
+}
