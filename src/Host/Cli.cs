@@ -182,6 +182,13 @@ public static class Cli
             if (parse.GetValue(Debug)) console.ErrorWriter.WriteLine(e.ToString());
             return 1;
         }
+        catch (Exception e)
+        {
+            // Not one of ours: still one line (the type says where to look), the details only with --debug.
+            console.Error.MarkupLineInterpolated($"[red]Error:[/] {e.Message} ({e.GetType().Name}; --debug shows where)");
+            if (parse.GetValue(Debug)) console.ErrorWriter.WriteLine(e.ToString());
+            return 1;
+        }
     }
 
     /// <summary>The global options of a parse.</summary>

@@ -94,7 +94,7 @@ public sealed class CloudConnection : IAsyncDisposable
         var cloud = CloudConfig.Load(options.Cloud, console.Environment);
         foreach (var w in cloud.Warnings) console.Warn(w);
         var system = ActorSystem.Create("openstack-actors", ActorSystemSetup.Create(
-            BootstrapSetup.Create().WithConfig(config), new LoggerFactorySetup(StderrLoggerFactory)));
+            BootstrapSetup.Create().WithConfig(config), new LoggerFactorySetup(options.Debug ? DebugLoggerFactory : StderrLoggerFactory)));
         try
         {
             var settings = cloud.ApplyTo(SessionSettings.Create(system));
@@ -121,8 +121,16 @@ public sealed class CloudConnection : IAsyncDisposable
             .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000).Build(),
     ];
 
-    /// <summary>Microsoft.Extensions.Logging for Akka's log: one line per event, all on stderr (stdout carries results).</summary>
+    /// <summary>Microsoft.Extensions.Logging for Akka's log: one plain line per event (<c>warning: ...</c>), all on stderr
+    /// (stdout carries results).</summary>
     private static readonly ILoggerFactory StderrLoggerFactory = LoggerFactory.Create(logging => logging
+        .AddConsole(o => o.FormatterName = ToolLogFormatter.FormatterName)
+        .AddConsoleFormatter<ToolLogFormatter, ConsoleFormatterOptions>()
+        .AddFilter(level => level >= Microsoft.Extensions.Logging.LogLevel.Debug)
+        .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace));
+
+    /// <summary>With <c>--debug</c>: every detail Akka gives (category, time, thread, actor path).</summary>
+    private static readonly ILoggerFactory DebugLoggerFactory = LoggerFactory.Create(logging => logging
         .AddSimpleConsole(o => o.SingleLine = true)
         .AddFilter(level => level >= Microsoft.Extensions.Logging.LogLevel.Debug)
         .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace));

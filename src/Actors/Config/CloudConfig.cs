@@ -469,6 +469,11 @@ public sealed record CloudConfig
             throw new CloudConfigException(
                 $"{path} is not valid YAML (line {ex.Start.Line}, column {ex.Start.Column}): {YamlReason(ex)}", cloud, [path], ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner gives up this way on some unfinished flow collections, with no position.
+            throw new CloudConfigException($"{path} is not valid YAML: it ends inside something unfinished (an unclosed '[' or '{{'?)", cloud, [path], ex);
+        }
     }
 
     /// <summary>YamlDotNet's message without its position prefix (the messages describe syntax, never content).</summary>

@@ -77,6 +77,13 @@ public static class LocalFiles
                 }
 
                 var name = SwiftNames.ObjectNameFor(rootInfo.FullName, entry.FullName, prefix);
+                if (entry.Name.Contains('\uFFFD') && !entry.Exists)
+                {
+                    // The name's bytes are not UTF-8: .NET decoded them lossily, so no path (and no object name) reaches it.
+                    yield return new LocalProblem(entry.FullName, name,
+                        "the file name is not valid UTF-8, so it cannot become a Swift object name (rename it, e.g. with convmv)");
+                    continue;
+                }
                 if (entry is DirectoryInfo sub)
                 {
                     if (sub.LinkTarget is not null)

@@ -121,11 +121,15 @@ internal static class HttpExchange
         }
         catch (HttpRequestException e)
         {
-            throw new ConnectionFailedException($"{method} {Redaction.Url(url)}: connection failed: {Describe(e)}", e);
+            throw new ConnectionFailedException(SocketCause(e, url) is { } cause
+                ? $"{cause} ({method} {Redaction.Url(url)})"
+                : $"{method} {Redaction.Url(url)}: connection failed: {Describe(e)}", e);
         }
         catch (IOException e)
         {
-            throw new ConnectionFailedException($"{method} {Redaction.Url(url)}: connection broke: {e.Message}", e);
+            throw new ConnectionFailedException(SocketCause(e, url) is { } cause
+                ? $"{cause} ({method} {Redaction.Url(url)})"
+                : $"{method} {Redaction.Url(url)}: connection broke: {e.Message}", e);
         }
         finally
         {
@@ -164,6 +168,28 @@ internal static class HttpExchange
     {
         for (Exception? x = e; x is not null; x = x.InnerException)
             if (x is BodySourceException source) return source.InnerException;
+        return null;
+    }
+
+    /// <summary>The cause in plain words when a socket error is behind <paramref name="e"/>: "connection refused by HOST:PORT".</summary>
+    private static string? SocketCause(Exception e, Uri url)
+    {
+        for (var inner = e.InnerException; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is not System.Net.Sockets.SocketException socket) continue;
+            var endpoint = $"{url.IdnHost}:{url.Port}";
+            return socket.SocketErrorCode switch
+            {
+                System.Net.Sockets.SocketError.ConnectionRefused => $"connection refused by {endpoint}",
+                System.Net.Sockets.SocketError.ConnectionReset => $"connection reset by {endpoint}",
+                System.Net.Sockets.SocketError.ConnectionAborted or System.Net.Sockets.SocketError.Shutdown => $"connection to {endpoint} broke",
+                System.Net.Sockets.SocketError.TimedOut => $"connecting to {endpoint} timed out",
+                System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData or System.Net.Sockets.SocketError.TryAgain =>
+                    $"host {url.IdnHost} not found",
+                System.Net.Sockets.SocketError.HostUnreachable or System.Net.Sockets.SocketError.NetworkUnreachable => $"{endpoint} is unreachable",
+                _ => $"connection to {endpoint} failed: {socket.Message}",
+            };
+        }
         return null;
     }
 
