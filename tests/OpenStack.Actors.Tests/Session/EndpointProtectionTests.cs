@@ -24,7 +24,7 @@ public sealed class EndpointProtectionTests() : TestKit(TestConfigs.VirtualTime)
     {
         var healthy = false;
         var http = new FakeHttp(_ => healthy ? FakeHttp.Status(HttpStatusCode.OK, "up") : FakeHttp.Status(HttpStatusCode.InternalServerError));
-        var settings = new SessionSettings { MaxAttempts = 1, BreakerMaxFailures = 3, BreakerResetTimeout = TimeSpan.FromSeconds(10) };
+        var settings = new SessionSettings { MaxAttempts = 1, BreakerMaxFailures = 3, BreakerResetTimeout = TimeSpan.FromSeconds(10), BreakerRandomFactor = 0 };
         var session = Sys.ActorOf(SessionActor.Props(Static, settings, http));
 
         for (var i = 0; i < 3; i++)
@@ -35,7 +35,7 @@ public sealed class EndpointProtectionTests() : TestKit(TestConfigs.VirtualTime)
         session.Tell(Get("/blocked"));
         var open = Assert.IsType<CircuitOpenException>((await ExpectMsgAsync<RequestFailed>()).Error);
         Assert.Equal("http://cloud.example.com:3333", open.Endpoint);
-        Assert.Contains("3 consecutive failures", open.Message);
+        Assert.Contains("3 failures in a row", open.Message);
         Assert.Equal(3, http.Requests.Count);
 
         healthy = true;
