@@ -38,8 +38,9 @@ public sealed class ObjectStoreClient
 
     private static readonly RequestOptions Lenient = new() { RaiseOnError = false };
 
-    // A probe is one attempt (the batch backs off between probes) that waits for an open breaker's own probe slot.
-    private static readonly RequestOptions Probe = new() { MaxAttempts = 1, WaitForEndpoint = true };
+    // A probe is one attempt (the batch backs off between probes) that waits for an open breaker's own probe slot, as long
+    // as the breaker's longest reset timeout by default.
+    private static readonly RequestOptions Probe = new() { MaxAttempts = 1, WaitForEndpoint = true, Timeout = TimeSpan.FromSeconds(30) };
 
     // ------------------------------------------------------------------ endpoint and capabilities
 

@@ -76,7 +76,7 @@ internal sealed class OutageMonitor
     private DateTimeOffset? _since, _nextProbe;
     private string? _cause;
     private OutageBudgetExceededException? _gaveUp;
-    private int _failedProbes, _active, _limit = int.MaxValue, _epoch;
+    private int _failedProbes, _active, _limit = int.MaxValue, _epoch, _outageId;
     private bool _probing;
 
     /// <param name="probe">A cheap authenticated request to the endpoint; it throws when the endpoint is not usable.</param>
@@ -184,6 +184,9 @@ internal sealed class OutageMonitor
             _health = EndpointHealth.Probing;
             _since = _scheduler.Now;
             _failedProbes = 0;
+            // The budget ends the outage on time even while a probe is still waiting for its answer.
+            var id = ++_outageId;
+            _scheduler.Advanced.ScheduleOnce(_budget, () => BudgetDue(id));
         }
         StartProbe();
     }
@@ -250,6 +253,40 @@ internal sealed class OutageMonitor
         probe.ContinueWith(t => OnProbed(t.Exception?.GetBaseException()), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    private void BudgetDue(int outageId)
+    {
+        List<Waiter> waiting;
+        OutageBudgetExceededException gaveUp;
+        lock (_lock)
+        {
+            if (outageId != _outageId || _health is EndpointHealth.Up or EndpointHealth.GaveUp) return;
+            (gaveUp, waiting) = GiveUpLocked();
+        }
+        Fail(waiting, gaveUp);
+    }
+
+    private (OutageBudgetExceededException Error, List<Waiter> Waiting) GiveUpLocked()
+    {
+        var since = _since!.Value;
+        _health = EndpointHealth.GaveUp;
+        _outages.Add(new Outage(since, _scheduler.Now - since, _cause ?? ""));
+        _gaveUp = new OutageBudgetExceededException(Endpoint, since, _budget, _cause ?? "");
+        _nextProbe = null;
+        var waiting = _waiters.ToList();
+        _waiters.Clear();
+        foreach (var w in waiting) w.Node = null;
+        return (_gaveUp, waiting);
+    }
+
+    private static void Fail(List<Waiter> waiting, OutageBudgetExceededException error)
+    {
+        foreach (var w in waiting)
+        {
+            w.Registration.Dispose();
+            w.Completion.TrySetException(error);
+        }
+    }
+
     private void OnProbed(Exception? error)
     {
         List<Waiter> complete;
@@ -257,6 +294,7 @@ internal sealed class OutageMonitor
         lock (_lock)
         {
             _probing = false;
+            if (_gaveUp is not null) return;
             if (error is null || !TransientFailures.IsTransient(error))
             {
                 // Any answer that is not a transient failure means the endpoint serves requests again.
@@ -273,35 +311,22 @@ internal sealed class OutageMonitor
                 _cause = UploadWorker.Describe(error);
                 _failedProbes++;
                 var now = _scheduler.Now;
-                var deadline = _since!.Value + _budget;
-                if (now >= deadline)
+                if (now >= _since!.Value + _budget)
                 {
-                    _health = EndpointHealth.GaveUp;
-                    _outages.Add(new Outage(_since.Value, now - _since.Value, _cause));
-                    gaveUp = _gaveUp = new OutageBudgetExceededException(Endpoint, _since.Value, _budget, _cause);
-                    _nextProbe = null;
-                    complete = _waiters.ToList();
-                    _waiters.Clear();
-                    foreach (var w in complete) w.Node = null;
+                    (gaveUp, complete) = GiveUpLocked();
                 }
                 else
                 {
                     var cap = TimeSpan.FromTicks(Math.Min(_maxBackoff.Ticks, _minBackoff.Ticks * (1L << Math.Min(_failedProbes - 1, 30))));
                     // Up to a fifth either way, so that many clients of one cloud do not probe in step.
                     var delay = cap * (0.8 + 0.4 * _random());
-                    if (now + delay > deadline) delay = deadline - now;
                     _nextProbe = now + delay;
                     _scheduler.Advanced.ScheduleOnce(delay, StartProbe);
                     complete = [];
                 }
             }
         }
-        if (gaveUp is not null)
-            foreach (var w in complete)
-            {
-                w.Registration.Dispose();
-                w.Completion.TrySetException(gaveUp);
-            }
+        if (gaveUp is not null) Fail(complete, gaveUp);
         else Complete(complete);
     }
 

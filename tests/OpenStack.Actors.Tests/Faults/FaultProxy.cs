@@ -33,6 +33,8 @@ public abstract record FaultAction
         public long? CutResponseBodyAfter { get; init; }
         public long? BytesPerSecond { get; init; }
         public Func<byte[], byte[]>? RewriteResponseBody { get; init; }
+        /// <summary>Sends the request to another target (path and query) than the client asked for.</summary>
+        public Func<string, string>? RewriteTarget { get; init; }
     }
 
     /// <summary>Answer without asking the target (the request body is read and dropped, the connection stays usable).</summary>
@@ -269,7 +271,7 @@ public sealed class FaultProxy : IAsyncDisposable
                             continue;
                         case FaultAction.Forward f:
                             upstream = await ConnectIfNeededAsync(upstream);
-                            await upstream.Stream.WriteAsync(head, _disposed.Token);
+                            await upstream.Stream.WriteAsync(f.RewriteTarget is { } rewriteTarget ? WithTarget(head, target, rewriteTarget(target)) : head, _disposed.Token);
                             (bodyBytes, var requestCut) = await fromClient.CopyBodyAsync(framing, upstream.Stream, f.CutRequestBodyAfter, f.BytesPerSecond, _disposed.Token);
                             if (requestCut)
                             {
@@ -400,6 +402,15 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private static bool WantsClose(IReadOnlyDictionary<string, string> headers) =>
         headers.TryGetValue("Connection", out var c) && c.Contains("close", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The request head with another target in its request line.</summary>
+    private static byte[] WithTarget(byte[] head, string target, string newTarget)
+    {
+        var text = Encoding.Latin1.GetString(head);
+        var lineEnd = text.IndexOf("\r\n", StringComparison.Ordinal);
+        var requestLine = text[..lineEnd].Replace(" " + target + " ", " " + newTarget + " ", StringComparison.Ordinal);
+        return Encoding.Latin1.GetBytes(requestLine + text[lineEnd..]);
+    }
 
     private static (string Method, string Target, IReadOnlyDictionary<string, string> Headers) ParseRequest(byte[] head)
     {
