@@ -1,7 +1,4 @@
 using System.CommandLine;
-using System.Collections.Concurrent;
-using Akka.Streams;
-using Akka.Streams.Dsl;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using Spectre.Console;
@@ -113,60 +110,29 @@ public static class TransferCommands
         var container = new Argument<string>("container") { Description = "Container" };
         var objects = new Argument<string[]>("object") { Description = "Objects to delete; none: every object, then the container", Arity = ArgumentArity.ZeroOrMore };
         var transfers = Cli.PositiveOption("--transfers", "Parallel deletes (default 16)");
-        var command = new Command("delete", "Delete objects (with their segments), or a whole container") { container, objects, transfers };
+        var (outageBudget, retries) = ResilienceOptions();
+        var command = new Command("delete", "Delete objects (with their segments), or a whole container") { container, objects, transfers, outageBudget, retries };
         command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
         {
-            var client = cloud.ObjectStore;
             var name = parse.GetValue(container)!;
             var names = parse.GetValue(objects) ?? [];
-            var parallel = parse.GetValue(transfers) ?? client.Settings.Transfers;
-            var failures = new ConcurrentQueue<(string Name, string Reason)>();
-            long deleted = 0, missing = 0;
-
-            async Task DeleteOne(string objectName, bool? largeObject)
+            var settings = Settings(cloud, parse.GetValue(transfers), null, null, parse.GetValue(outageBudget), parse.GetValue(retries));
+            // Without names the listing is streamed page by page while the deletes run, never held whole.
+            var job = new DeleteJob(name) { Objects = names.Length > 0 ? names : null, Settings = settings };
+            using var abandon = new CancellationTokenSource();
+            var run = await new BatchDeleter(cloud.ObjectStore, cloud.System).StartAsync(job, cancellationToken: abandon.Token).ConfigureAwait(false);
+            var summary = await WatchAsync(console, cloud, run, abandon, "deleted", null).ConfigureAwait(false);
+            if (names.Length == 0 && summary.Success)
             {
-                try
-                {
-                    // From a listing we know which objects are large; named ones are asked about (HEAD).
-                    var found = await client.DeleteObjectAsync(name, objectName, withSegments: largeObject ?? true).ConfigureAwait(false);
-                    if (found) Interlocked.Increment(ref deleted);
-                    else Interlocked.Increment(ref missing);
-                }
-                catch (Exception e) when (e is OpenStackException)
-                {
-                    failures.Enqueue((objectName, e.Message));
-                }
+                await cloud.ObjectStore.DeleteContainerAsync(name).ConfigureAwait(false);
+                console.Out.WriteLine($"Deleted container {name}");
+                await DeleteIfEmptyAsync(cloud.ObjectStore, SwiftNames.SegmentContainer(name), console).ConfigureAwait(false);
             }
-
-            if (names.Length > 0)
-            {
-                await Parallel.ForEachAsync(names, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (n, _) => await DeleteOne(n, null)).ConfigureAwait(false);
-            }
-            else
-            {
-                // Streamed: the listing is read page by page while deletes run, never held whole.
-                await Source.From(() => client.ListObjectsAsync(name))
-                    .SelectAsyncUnordered(parallel, async e =>
-                    {
-                        await DeleteOne(e.Name, e.SloETag is not null).ConfigureAwait(false);
-                        return e;
-                    })
-                    .RunWith(Sink.Ignore<ObjectEntry>(), cloud.System.Materializer()).ConfigureAwait(false);
-                if (failures.IsEmpty)
-                {
-                    await client.DeleteContainerAsync(name).ConfigureAwait(false);
-                    console.Out.WriteLine($"Deleted container {name}");
-                    await DeleteIfEmptyAsync(client, SwiftNames.SegmentContainer(name), console).ConfigureAwait(false);
-                }
-            }
-            console.Out.WriteLine($"Deleted: {deleted}  Not found: {missing}  Failed: {failures.Count}");
-            if (!failures.IsEmpty)
-            {
-                var table = new Table().AddColumn("Failed").AddColumn("Reason");
-                foreach (var (n, reason) in failures.Take(SummaryPrinter.MaxRows)) table.AddRow(Markup.Escape(n), Markup.Escape(reason));
-                console.Out.Write(table);
-            }
-            return failures.IsEmpty ? 0 : 1;
+            console.Out.WriteLine($"Deleted: {summary.Transferred}  Not found: {summary.Skipped}  Failed: {summary.Failed}" +
+                (summary.NotAttempted > 0 ? $"  Not attempted: {summary.NotAttempted}" : ""));
+            SummaryPrinter.PrintOutages(console, summary);
+            SummaryPrinter.PrintFailures(console, summary);
+            return SummaryPrinter.ExitCode(summary);
         }));
         return command;
     }

@@ -113,14 +113,28 @@ public static class SummaryPrinter
         var rate = s.TransferredBytes > 0 ? $" ({(s.TransferredBytes / seconds / 1e6).ToString("0.0", CultureInfo.InvariantCulture)} MB/s)" : "";
         o.WriteLine($"{ByteSize.Format(s.TransferredBytes)} {verb.ToLowerInvariant()}, {ByteSize.Format(s.SkippedBytes)} skipped in " +
             $"{s.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s{rate}");
+        PrintOutages(console, s);
+        if (s.Interrupted) o.WriteLine("Interrupted: not every file was seen; run the same command again to complete the job.");
+        PrintFailures(console, s);
+    }
+
+    /// <summary>One line per outage of the run, and the reason it stopped early if it did.</summary>
+    public static void PrintOutages(CliConsole console, TransferSummary s)
+    {
+        var o = console.Out;
         foreach (var outage in s.Outages)
             o.WriteLine($"Outage: paused at {outage.Start.ToUniversalTime():HH:mm:ss} UTC for {outage.Duration.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s " +
                 $"({Redaction.Printable(outage.Cause)})");
         if (s.OutageBudgetExceeded is { } why)
-            o.WriteLine($"Stopped: {Redaction.Printable(why)}. {s.NotAttempted} file(s) not attempted (the --report file lists them); " +
+            o.WriteLine($"Stopped: {Redaction.Printable(why)}. {s.NotAttempted} not attempted (the --report file lists them); " +
                 "run the same command again to complete the job.");
-        if (s.Interrupted) o.WriteLine("Interrupted: not every file was seen; run the same command again to complete the job.");
+    }
+
+    /// <summary>The table of failures (the first <see cref="MaxRows"/>).</summary>
+    public static void PrintFailures(CliConsole console, TransferSummary s)
+    {
         if (s.Failures.Count == 0) return;
+        var o = console.Out;
         var table = new Table().AddColumn("Failed").AddColumn("Reason");
         foreach (var f in s.Failures.Take(MaxRows)) table.AddRow(Markup.Escape(Redaction.Printable(f.ObjectName ?? f.Path)), Markup.Escape(Redaction.Printable(f.Reason)));
         o.Write(table);

@@ -40,7 +40,8 @@ public sealed class BatchDownloader
         ArgumentNullException.ThrowIfNull(job);
         var settings = job.Settings ?? _client.Settings;
         var monitor = await _client.OutageMonitorAsync(job.Container, settings, _scheduler, settings.Transfers, cancellationToken).ConfigureAwait(false);
-        await monitor.RetryAsync(ct => _client.GetContainerAsync(job.Container, ct), cancellationToken).ConfigureAwait(false);
+        // The first request to the object store fails at once when it cannot be reached (see OutageMonitorAsync).
+        await _client.GetContainerAsync(job.Container, cancellationToken).ConfigureAwait(false);
         var root = Path.GetFullPath(job.TargetDirectory);
         Directory.CreateDirectory(root);
         var progress = new TransferProgress();

@@ -57,7 +57,8 @@ public sealed class BatchUploader
         var settings = job.Settings ?? _client.Settings;
         var parallelism = settings.Transfers * 2;
         var monitor = await _client.OutageMonitorAsync(job.Container, settings, _scheduler, parallelism, cancellationToken).ConfigureAwait(false);
-        var capabilities = await monitor.RetryAsync(_client.GetCapabilitiesAsync, cancellationToken).ConfigureAwait(false);
+        // The first request to the object store is not retried through the monitor either (see OutageMonitorAsync).
+        var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
         var created = await monitor.RetryAsync(ct => _client.CreateContainerAsync(job.Container, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
         var existing = settings.Skip == SkipMode.None ? null
             : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(_client, job.Container, job.Prefix, settings.PreloadListingLimit, created, ct),

@@ -211,15 +211,17 @@ public sealed class ObjectStoreClient
     // ------------------------------------------------------------------ batches
 
     /// <summary>The outage monitor of a batch on <paramref name="container"/>: it probes with a HEAD of the container
-    /// (any answer but a transient failure means the endpoint is back; a 404 too).</summary>
+    /// (any answer but a transient failure means the endpoint is back; a 404 too). Resolving the endpoint (a token from
+    /// Keystone) fails at once when the cloud cannot be reached.</summary>
     internal async Task<OutageMonitor> OutageMonitorAsync(string container, ObjectStoreSettings settings, Akka.Actor.IScheduler scheduler, int width,
         CancellationToken cancellationToken)
     {
         var path = SwiftNames.ContainerPath(container);
-        var monitor = new OutageMonitor(ct => Session.HeadAsync(path, Service, options: Probe, cancellationToken: ct), settings, scheduler, width);
-        var endpoint = await monitor.RetryAsync(GetEndpointAsync, cancellationToken).ConfigureAwait(false);
-        monitor.Endpoint = EndpointGuard.OriginOf(endpoint);
-        return monitor;
+        // Not through the monitor: a run that cannot reach the cloud at all when it starts fails at once, as that is most
+        // often a configuration error (and no work is lost); from here on, outages pause the run.
+        var endpoint = await GetEndpointAsync(cancellationToken).ConfigureAwait(false);
+        return new OutageMonitor(ct => Session.HeadAsync(path, Service, options: Probe, cancellationToken: ct), settings, scheduler, width,
+            EndpointGuard.OriginOf(endpoint));
     }
 
     // ------------------------------------------------------------------ objects

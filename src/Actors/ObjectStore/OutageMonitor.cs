@@ -98,7 +98,7 @@ internal sealed class OutageMonitor
         Endpoint = endpoint;
     }
 
-    internal string? Endpoint { get; set; }
+    internal string? Endpoint { get; }
 
     /// <summary>Outages confirmed so far (a failed probe confirms one): lets a caller tell whether its failure was part of one.</summary>
     internal int Epoch

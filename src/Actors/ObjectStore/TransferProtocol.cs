@@ -94,6 +94,15 @@ public sealed record FileFailed(string Path, string? ObjectName, long Bytes, str
     public Exception? Error { get; init; }
 }
 
+/// <summary>The object was deleted (a Static Large Object with its segments).</summary>
+/// <param name="Path">The container and object name.</param>
+/// <param name="ObjectName">The object name.</param>
+public sealed record FileDeleted(string Path, string ObjectName) : FileResult(Path, ObjectName, 0)
+{
+    /// <inheritdoc />
+    public override string Status => "deleted";
+}
+
 /// <summary>The run stopped before this file was tried (its endpoint was down for longer than the outage budget):
 /// nothing of it was sent, and running the same command again transfers it.</summary>
 /// <param name="Path">The local path.</param>
@@ -153,7 +162,7 @@ public sealed class TransferProgress
     {
         switch (result)
         {
-            case FileUploaded or FileDownloaded: Interlocked.Increment(ref _transferred); break;
+            case FileUploaded or FileDownloaded or FileDeleted: Interlocked.Increment(ref _transferred); break;
             case FileSkipped s:
                 Interlocked.Increment(ref _skipped);
                 Interlocked.Add(ref _bytesSkipped, s.Bytes);

@@ -168,7 +168,7 @@ internal sealed class SummaryBuilder(int maxFailures)
                 _transferredBytes += u.Bytes - u.BytesReused;
                 _skippedBytes += u.BytesReused;
                 break;
-            case FileDownloaded:
+            case FileDownloaded or FileDeleted:
                 _transferred++;
                 _transferredBytes += r.Bytes;
                 break;

@@ -393,6 +393,22 @@ public sealed class CloudConfigTests : IDisposable
     }
 
     [Fact]
+    public void A_flow_collection_left_open_is_invalid_yaml_named_with_its_file_not_a_crash()
+    {
+        // YamlDotNet's scanner throws InvalidOperationException (no position) for this one.
+        var bad = LoadFails("b", """
+            clouds:
+              a: &x {auth: [
+              b:
+                <<: *x
+            """);
+        Assert.Contains(Path.Combine(_dir, "clouds.yaml"), bad.Message);
+        Assert.Contains("is not valid YAML", bad.Message);
+        Assert.Contains("unclosed", bad.Message);
+        Assert.DoesNotContain("current state of the object", bad.Message);
+    }
+
+    [Fact]
     public void Invalid_yaml_and_unsupported_auth_types_fail_without_secrets()
     {
         var bad = LoadFails("c", $"""

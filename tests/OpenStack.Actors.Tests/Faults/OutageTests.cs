@@ -165,6 +165,71 @@ public sealed class OutageTests(ITestOutputHelper output) : FaultTestBase(output
         Assert.Equal(objects, summary.Transferred);
     }
 
+    [Fact]
+    public async Task Files_that_fail_transiently_are_tried_again_after_all_others_and_one_that_never_succeeds_fails_with_its_reason()
+    {
+        var root = SmallFiles(30);
+        var container = Container("final-pass");
+        var puts = new System.Collections.Concurrent.ConcurrentDictionary<string, int>();
+        // d1/f0001.bin: 503 for its first 6 PUTs, one more than the session's 5 attempts; d2/f0002.bin: 503 always.
+        var proxy = Proxy(SwiftUrl, r =>
+        {
+            if (r.Method != "PUT" || !r.Path.EndsWith(".bin", StringComparison.Ordinal)) return FaultAction.Pass;
+            var n = puts.AddOrUpdate(r.Path, 1, (_, v) => v + 1);
+            return r.Path.EndsWith("/d2/f0002.bin", StringComparison.Ordinal) || (r.Path.EndsWith("/d1/f0001.bin", StringComparison.Ordinal) && n <= 6)
+                ? FaultAction.Answer(503, body: "<html><h1>Service Unavailable</h1></html>")
+                : FaultAction.Pass;
+        });
+        // Quick session retries, and a breaker that does not open on one file's run of 503s (not what is tested here).
+        var session = Session(Settings(s => s with { MinBackoff = TimeSpan.FromMilliseconds(10), MaxBackoff = TimeSpan.FromMilliseconds(50), BreakerMaxFailures = 1000 }));
+        var client = new ObjectStoreClient(session, Via(proxy));
+
+        var (summary, results) = await UploadAsync(client, Sys, root, container, Upload(transfers: 4) with { Retries = 3 });
+
+        Assert.Equal(29, summary.Transferred);
+        var failed = Assert.Single(summary.Failures);
+        Assert.Equal("d2/f0002.bin", failed.ObjectName);
+        Assert.Contains("503", failed.Reason);
+        Assert.Equal(30, results.Count);   // one result per file, however often it was tried
+        var d1 = puts.Single(p => p.Key.EndsWith("/d1/f0001.bin", StringComparison.Ordinal));
+        var d2 = puts.Single(p => p.Key.EndsWith("/d2/f0002.bin", StringComparison.Ordinal));
+        Assert.Equal(7, d1.Value);          // 5 in the first pass, 2 in the second
+        Assert.Equal(5 * 4, d2.Value);      // 5 per pass: the first and 3 retries
+        var arrivals = proxy.Arrivals.Where(a => a.Method == "PUT").ToList();
+        var lastOfOthers = arrivals.Where(a => a.Path != d1.Key && a.Path != d2.Key).Max(a => a.Seq);
+        Assert.True(arrivals.Where(a => a.Path == d1.Key).Skip(5).All(a => a.Seq > lastOfOthers), "the retry came before other files were done");
+        Assert.Equal(29, (await StoredAsync(container)).Count);
+    }
+
+    [Fact]
+    public async Task A_delete_batch_rides_out_a_killed_swift_and_deletes_every_object()
+    {
+        const int objects = 60;
+        var container = Container("delete");
+        await Direct.CreateContainerAsync(container);
+        for (var i = 0; i < objects; i++)
+            await Direct.PutObjectAsync(container, $"o{i:D3}", OpenStack.Actors.Session.RequestBody.FromText($"object {i}"));
+        var proxy = Proxy(SwiftUrl);
+        var tenth = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var deletes = 0;
+        proxy.Completed += e =>
+        {
+            if (e.Method == "DELETE" && e.Status == 204 && Interlocked.Increment(ref deletes) == 10) tenth.TrySetResult();
+        };
+        var client = new ObjectStoreClient(Session(), Via(proxy));
+
+        var run = await new BatchDeleter(client, Sys).StartAsync(new DeleteJob(container) { Settings = Upload(transfers: 4) });
+        await tenth.Task;
+        proxy.Kill();                                   // connections reset, new ones refused
+        await Task.Delay(TimeSpan.FromSeconds(5));      // the outage itself
+        proxy.Restart();
+        var summary = await run.Completion;
+
+        Assert.True(summary.Failed == 0, string.Join("; ", summary.Failures.Take(5).Select(f => $"{f.ObjectName}: {f.Reason}")));
+        Assert.Equal(objects, summary.Transferred + summary.Skipped);   // a delete whose reply was lost finds nothing the second time
+        Assert.Empty(await StoredAsync(container));
+    }
+
     private sealed record OutageTimes(double StoppedAfter);
 
     /// <summary>Once <paramref name="progress"/> reaches a tenth of the files, stops <paramref name="service"/> for

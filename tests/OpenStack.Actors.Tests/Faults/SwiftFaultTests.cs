@@ -113,7 +113,7 @@ public sealed class SwiftFaultTests(ITestOutputHelper output) : FaultTestBase(ou
     }
 
     [Fact]
-    public async Task Swift_killed_and_restarted_mid_upload_a_rerun_completes_it_with_nothing_stored_twice_or_corrupted()
+    public async Task Swift_killed_and_restarted_mid_upload_the_first_run_stores_every_file_and_a_rerun_sends_nothing()
     {
         const int small = 120;
         var proxy = Proxy(SwiftUrl);
@@ -140,22 +140,19 @@ public sealed class SwiftFaultTests(ITestOutputHelper output) : FaultTestBase(ou
         var first = await run.Completion;
         var firstDone = clock.Elapsed;
 
-        Assert.Equal(files, first.Transferred + first.Failed);
-        // Failures are the outage's, typed: connection failures, or the breaker failing fast after them.
-        Assert.All(first.Failures, f => Assert.True(
-            f.Error is ConnectionFailedException or CircuitOpenException || f.Error?.InnerException is ConnectionFailedException or CircuitOpenException,
-            $"{f.ObjectName}: {f.Error?.GetType().Name}: {f.Reason}"));
+        // The outage paused the run (files in flight were tried again after it); nothing failed.
+        Assert.True(first.Failed == 0, string.Join("; ", first.Failures.Take(5).Select(f => $"{f.ObjectName}: {f.Reason}")));
+        Assert.Equal(files, first.Transferred);
 
         // The rerun, as a new run of the tool would be: a new session.
         var rerunClock = Clock();
         var (rerun, _) = await UploadAsync(new ObjectStoreClient(Session(), Via(proxy)), Sys, root, container, settings);
         Assert.True(rerun.Failed == 0, string.Join("; ", rerun.Failures.Take(5).Select(f => $"{f.ObjectName}: {f.Reason}")));
-        Assert.Equal(files, rerun.Transferred + rerun.Skipped);
-        Assert.InRange(rerun.Skipped, first.Transferred, files);   // what the first run stored is not sent again
+        Assert.Equal(files, rerun.Skipped);   // stored once, each with its MD5: nothing to send again
 
         await AssertStoredSmallAndLargeAsync(container, root, small);
         Report($"kill: killed after 40 stored at {killedAt.TotalSeconds:F1} s for 3 s; first run ended at {firstDone.TotalSeconds:F1} s: " +
-               $"uploaded {first.Transferred}, failed {first.Failed} ({string.Join(", ", first.Failures.GroupBy(f => (f.Error?.InnerException ?? f.Error)?.GetType().Name).Select(g => $"{g.Key} {g.Count()}"))}); " +
+               $"uploaded {first.Transferred}, failed {first.Failed}, outages {first.Outages.Count} ({string.Join(", ", first.Outages.Select(o => $"{o.Duration.TotalSeconds:F1} s"))}); " +
                $"rerun {rerunClock.Elapsed.TotalSeconds:F1} s: uploaded {rerun.Transferred}, skipped {rerun.Skipped}, failed {rerun.Failed}");
     }
 
@@ -230,7 +227,8 @@ public sealed class SwiftFaultTests(ITestOutputHelper output) : FaultTestBase(ou
         var root = SmallFiles(files, seed: 4);
         var container = Container("stall");
         // A short attempt timeout, and few transfers so that the healthy PUTs stay well within it on a busy machine.
-        var settings = Upload(transfers: 4) with { TransferTimeout = TimeSpan.FromSeconds(5), MinThroughput = 1L << 30 };
+        // No final pass: this is about the session's attempts (the final pass is tested in OutageTests).
+        var settings = Upload(transfers: 4) with { TransferTimeout = TimeSpan.FromSeconds(5), MinThroughput = 1L << 30, Retries = 0 };
         var clock = Clock();
 
         var (summary, _) = await UploadAsync(new ObjectStoreClient(Session(), Via(proxy)), Sys, root, container, settings);

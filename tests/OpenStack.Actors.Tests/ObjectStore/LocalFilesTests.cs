@@ -35,6 +35,34 @@ public sealed class LocalFilesTests : IDisposable
     }
 
     [Fact]
+    public void A_file_name_that_is_not_UTF8_is_a_problem_that_says_so_and_the_walk_goes_on()
+    {
+        Write("ok.txt");
+        // .NET cannot spell such a name (nor delete it): the bytes go through Python, both ways.
+        Python("import os, sys; open(os.path.join(os.fsencode(sys.argv[1]), b'bad\\xff.txt'), 'wb').write(b'x')");
+        try
+        {
+            var found = LocalFiles.Walk(_root).ToList();
+
+            var problem = Assert.Single(found.OfType<LocalProblem>());
+            Assert.Contains("not valid UTF-8", problem.Reason);
+            Assert.Contains("cannot become a Swift object name", problem.Reason);
+            Assert.Equal("ok.txt", Assert.Single(found.OfType<LocalFile>()).ObjectName);
+        }
+        finally
+        {
+            Python("import os, sys; os.remove(os.path.join(os.fsencode(sys.argv[1]), b'bad\\xff.txt'))");
+        }
+    }
+
+    private void Python(string script)
+    {
+        using var p = Process.Start(new ProcessStartInfo("/usr/bin/python3") { ArgumentList = { "-c", script, _root } })!;
+        p.WaitForExit();
+        Assert.Equal(0, p.ExitCode);
+    }
+
+    [Fact]
     public void A_dangling_link_is_a_problem_and_the_walk_goes_on()
     {
         Write("ok.txt");
