@@ -153,7 +153,8 @@ internal sealed record HeartbeatTick
 }
 
 /// <summary>Worker: the node's session is ready for a run (capabilities read), or failed.</summary>
-internal sealed record WorkerPrepared(ClusterUploadJob Job, IActorRef Coordinator, SwiftCapabilities? Capabilities, ExistingObjects? Existing, string? Error);
+internal sealed record WorkerPrepared(ClusterUploadJob Job, IActorRef Coordinator, SwiftCapabilities? Capabilities, ExistingObjects? Existing,
+    OutageMonitor? Monitor, string? Error);
 
 /// <summary>Worker: one file finished locally.</summary>
 internal sealed record LocalFileDone(string RunId, long ItemId, FileResult Result);

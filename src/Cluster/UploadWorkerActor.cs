@@ -48,6 +48,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
     private ClusterUploadJob? _job;
     private IActorRef? _coordinator;
     private UploadWorker? _worker;
+    private OutageMonitor? _monitor;
     private TransferProgress? _progress;
     private CancellationTokenSource? _cancel;
     private bool _registered;
@@ -86,21 +87,25 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
             // worker is ready must not leave it waiting.
             Context.Watch(coordinator);
             Become(() => Preparing(job.RunId, coordinator));
-            PrepareAsync(_client, job).PipeTo(Self,
-                success: prepared => new WorkerPrepared(job, coordinator, prepared.Capabilities, prepared.Existing, null),
-                failure: e => new WorkerPrepared(job, coordinator, null, null, e.Message));
+            PrepareAsync(_client, job, _options.Transfers ?? _client.Settings.Transfers, Context.System.Scheduler).PipeTo(Self,
+                success: prepared => new WorkerPrepared(job, coordinator, prepared.Capabilities, prepared.Existing, prepared.Monitor, null),
+                failure: e => new WorkerPrepared(job, coordinator, null, null, null, e.Message));
         });
         Common();
     }
 
-    /// <summary>The cluster's limits, and one listing of the container as the single-node upload takes it: files whose
-    /// objects are not listed are then sent without a HEAD first.</summary>
-    private static async Task<(SwiftCapabilities Capabilities, ExistingObjects? Existing)> PrepareAsync(ObjectStoreClient client, ClusterUploadJob job)
+    /// <summary>The cluster's limits, one listing of the container as the single-node upload takes it (files whose
+    /// objects are not listed are then sent without a HEAD first), and this node's outage monitor: an outage pauses this
+    /// worker's files as it pauses a single-node upload.</summary>
+    private static async Task<(SwiftCapabilities Capabilities, ExistingObjects? Existing, OutageMonitor Monitor)> PrepareAsync(ObjectStoreClient client,
+        ClusterUploadJob job, int transfers, IScheduler scheduler)
     {
+        var monitor = await client.OutageMonitorAsync(job.Container, client.Settings, scheduler, transfers, CancellationToken.None).ConfigureAwait(false);
         var capabilities = await client.GetCapabilitiesAsync().ConfigureAwait(false);
         var existing = job.Skip == SkipMode.None ? null
-            : await ExistingObjects.LoadAsync(client, job.Container, null, client.Settings.PreloadListingLimit, justCreated: false, CancellationToken.None).ConfigureAwait(false);
-        return (capabilities, existing);
+            : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(client, job.Container, null, client.Settings.PreloadListingLimit, justCreated: false, ct),
+                CancellationToken.None).ConfigureAwait(false);
+        return (capabilities, existing, monitor);
     }
 
     private void Preparing(string runId, IActorRef coordinator)
@@ -115,7 +120,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
                 Become(Idle);
                 return;
             }
-            StartRun(m.Job, m.Coordinator, m.Capabilities, m.Existing);
+            StartRun(m.Job, m.Coordinator, m.Capabilities, m.Existing, m.Monitor!);
         });
         Receive<WorkAvailable>(_ => { });
         // The others may finish a small run while this node still lists the container: the run ends here too, with nothing done.
@@ -132,8 +137,9 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
         Common();
     }
 
-    private void StartRun(ClusterUploadJob job, IActorRef coordinator, SwiftCapabilities capabilities, ExistingObjects? existing)
+    private void StartRun(ClusterUploadJob job, IActorRef coordinator, SwiftCapabilities capabilities, ExistingObjects? existing, OutageMonitor monitor)
     {
+        _monitor = monitor;
         var settings = _client.Settings with
         {
             SegmentSize = job.SegmentSize,
@@ -232,8 +238,12 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
             return Task.FromResult<FileResult>(new FileFailed(path, item.ObjectName, item.Length, "refused: the path is not below the source directory"));
         // On the thread pool: the per-file work hashes the file before its first real await, which must not hold the actor's thread.
         var worker = _worker!;
+        var monitor = _monitor!;
+        var retries = _client.Settings.Retries;
+        var cancel = _cancel!.Token;
         var file = new LocalFile(path, item.ObjectName, item.Length, item.LastWriteTimeUtc);
-        return Task.Run(() => worker.ProcessAsync(file));
+        return Task.Run(() => TransferRunner.AttemptAsync(file, worker.ProcessAsync,
+            (f, reason) => new FileFailed(f.Path, f.ObjectName, f.Length, reason), monitor, retries, cancel));
     }
 
     private void EndRun(bool completed)

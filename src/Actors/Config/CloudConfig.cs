@@ -63,7 +63,7 @@ public sealed record CloudConfig
     /// <summary>Environment variables that select configuration rather than configure a cloud.</summary>
     private static readonly HashSet<string> ControlVariables = new(StringComparer.OrdinalIgnoreCase)
     {
-        "OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "OS_SECURE_FILE",
+        "OS_CLOUD", "OS_CLIENT_CONFIG_FILE", "OS_CLIENT_SECURE_FILE", "OS_SECURE_FILE",
     };
 
     /// <summary>The cloud's name in clouds.yaml, or null when the configuration comes from <c>OS_*</c> variables.</summary>
@@ -121,7 +121,7 @@ public sealed record CloudConfig
     /// <param name="searchPaths">The clouds.yaml candidates in order (a directory stands for its clouds.yaml/.yml/.json),
     /// replacing the default list; secure.yaml is then looked for in the same directories. Null for the default:
     /// <c>OS_CLIENT_CONFIG_FILE</c>, then <c>./</c>, <c>$XDG_CONFIG_HOME/openstack/</c>, <c>~/.config/openstack/</c> and
-    /// <c>/etc/openstack/</c> (<c>clouds.yaml</c>, <c>.yml</c>, <c>.json</c>); secure.yaml likewise, after <c>OS_SECURE_FILE</c>.</param>
+    /// <c>/etc/openstack/</c> (<c>clouds.yaml</c>, <c>.yml</c>, <c>.json</c>); secure.yaml likewise, after <c>OS_CLIENT_SECURE_FILE</c> (or <c>OS_SECURE_FILE</c>). With no cloud named and no <c>OS_*</c> credentials, a clouds.yaml holding exactly one cloud selects it.</param>
     /// <exception cref="CloudConfigException">No cloud selected, no clouds.yaml, an unknown cloud, invalid YAML,
     /// an unsupported auth type, or a missing key such as <c>auth_url</c> or <c>password</c>.</exception>
     public static CloudConfig Load(string? cloud = null, IReadOnlyDictionary<string, string?>? environment = null, IReadOnlyList<string>? searchPaths = null)
@@ -141,6 +141,8 @@ public sealed record CloudConfig
         {
             var fromEnv = EnvironmentEntry(env);
             if (fromEnv.Count > 0) return Build(null, fromEnv, null, [], env);
+            // As openstacksdk does: a clouds.yaml with exactly one cloud needs no name.
+            if (cloudFile is not null && CloudNames(ReadYaml(cloudFile, null)).ToList() is [var only]) return Load(only, env, searchPaths);
             var hint = cloudFile is null
                 ? $"no clouds.yaml was found either (searched {string.Join(", ", cloudFiles)})"
                 : $"{cloudFile} defines: {DescribeNames(CloudNames(ReadYaml(cloudFile, null)))}";
@@ -431,7 +433,9 @@ public sealed record CloudConfig
         else
         {
             if (NonEmpty(Lookup(env, "OS_CLIENT_CONFIG_FILE")) is { } configFile) clouds.Add(Path.GetFullPath(ExpandHome(configFile, env)!));
-            if (NonEmpty(Lookup(env, "OS_SECURE_FILE")) is { } secureFile) secure.Add(Path.GetFullPath(ExpandHome(secureFile, env)!));
+            // OS_CLIENT_SECURE_FILE is openstacksdk's name; OS_SECURE_FILE is kept for those who used it.
+            if ((NonEmpty(Lookup(env, "OS_CLIENT_SECURE_FILE")) ?? NonEmpty(Lookup(env, "OS_SECURE_FILE"))) is { } secureFile)
+                secure.Add(Path.GetFullPath(ExpandHome(secureFile, env)!));
             dirs.Add(Directory.GetCurrentDirectory());
             if (NonEmpty(Lookup(env, "XDG_CONFIG_HOME")) is { } xdg) dirs.Add(Path.Combine(xdg, "openstack"));
             if (Home(env) is { } home) dirs.Add(Path.Combine(home, ".config", "openstack"));

@@ -140,6 +140,50 @@ internal static class TransferRunner
         return run;
     }
 
+    /// <summary>
+    /// One entry for a caller that runs no passes of its own (a cluster worker): tried until it succeeds or fails for
+    /// good, waiting out outages through <paramref name="monitor"/>, with up to <paramref name="retries"/> more tries after
+    /// transient failures that no confirmed outage explains.
+    /// </summary>
+    internal static async Task<FileResult> AttemptAsync<T>(T entry, Func<T, Task<FileResult>> process, Func<T, string, FileResult> notAttempted,
+        OutageMonitor monitor, int retries, CancellationToken cancellationToken)
+    {
+        FileFailed? last = null;
+        int counted = 0, failedInEpoch = -1;
+        for (var tries = 0; tries < MaxTries; tries++)
+        {
+            try
+            {
+                await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OutageBudgetExceededException e)
+            {
+                return last is null ? notAttempted(entry, "not attempted: " + e.Message) : last with { Reason = $"{last.Reason}; not tried again: {e.Message}" };
+            }
+            catch (OperationCanceledException)
+            {
+                return last ?? notAttempted(entry, "not attempted: cancelled");
+            }
+            // Only now is it known whether the last failure was part of an outage (its probe has answered).
+            if (last is not null && monitor.Epoch == failedInEpoch && ++counted > retries)
+            {
+                monitor.Release(null);
+                return last;
+            }
+            failedInEpoch = monitor.Epoch;
+            var result = await process(entry).ConfigureAwait(false);
+            if (result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested)
+            {
+                monitor.Release(error);
+                last = failed;
+                continue;
+            }
+            monitor.Release(null);
+            return result;
+        }
+        return last!;
+    }
+
     /// <summary>An entry on its way: how often it was tried, how many of those count against the retries, and its last failure.</summary>
     private sealed record Entry<T>(T Value)
     {

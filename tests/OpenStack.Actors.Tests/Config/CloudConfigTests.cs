@@ -327,6 +327,37 @@ public sealed class CloudConfigTests : IDisposable
     }
 
     [Fact]
+    public void OS_CLIENT_SECURE_FILE_names_the_secure_file_as_in_openstacksdk()
+    {
+        var clouds = Write("my-clouds.yaml", """
+            clouds:
+              x:
+                auth: { auth_url: "http://k:5000", username: u, project_name: p }
+            """, privateMode: true);
+        var secure = Write("sdk-secure.yaml", $"clouds: {{ x: {{ auth: {{ password: {Password} }} }} }}", privateMode: true);
+
+        var config = CloudConfig.Load("x", Env(("OS_CLIENT_CONFIG_FILE", clouds), ("OS_CLIENT_SECURE_FILE", secure), ("HOME", _dir)));
+
+        Assert.Equal(Password, config.Auth["password"]);
+    }
+
+    [Fact]
+    public void A_clouds_yaml_with_one_cloud_needs_no_name_and_one_with_two_does()
+    {
+        var one = Write("one.yaml", """
+            clouds:
+              only:
+                auth: { auth_url: "http://k:5000", username: u, password: pw, project_name: p }
+            """, privateMode: true);
+        Assert.Equal("only", CloudConfig.Load(null, Env(("OS_CLIENT_CONFIG_FILE", one), ("HOME", _dir))).Name);
+
+        var two = Write("two.yaml", DemoClouds, privateMode: true);
+        var ex = Assert.Throws<CloudConfigException>(() => CloudConfig.Load(null, Env(("OS_CLIENT_CONFIG_FILE", two), ("HOME", _dir))));
+        Assert.Contains("No cloud selected", ex.Message);
+        Assert.Contains("demo, other", ex.Message);
+    }
+
+    [Fact]
     public void Unknown_cloud_names_the_cloud_and_the_file()
     {
         var ex = LoadFails("nope", DemoClouds);
