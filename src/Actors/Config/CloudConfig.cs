@@ -1,9 +1,9 @@
-using System.Collections;
 using System.Globalization;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
+using static OpenStack.Actors.Config.CloudConfigFiles;
+using static OpenStack.Actors.Config.CloudYaml;
+using static OpenStack.Actors.Config.ConfigEnvironment;
 
 namespace OpenStack.Actors.Config;
 
@@ -28,7 +28,6 @@ namespace OpenStack.Actors.Config;
 public sealed record CloudConfig
 {
     private static readonly IReadOnlyDictionary<string, string> EmptyMap = new Dictionary<string, string>(StringComparer.Ordinal);
-    private static readonly string[] FileSuffixes = [".yaml", ".yml", ".json"];
     private static readonly string[] KnownInterfaces = ["public", "internal", "admin"];
 
     /// <summary>Sent by <c>auth_type: none</c> when no token is configured: <see cref="StaticAuthenticator"/> needs one.</summary>
@@ -105,9 +104,9 @@ public sealed record CloudConfig
     /// <summary>Problems worth logging that did not stop loading, e.g. a file holding credentials that group or others can read.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 
-    private bool FromEnvironment => Name is null && SourceFile is null;
+    internal bool FromEnvironment => Name is null && SourceFile is null;
 
-    private string Label => Name is null
+    internal string Label => Name is null
         ? (SourceFile is null ? "the OS_* environment" : $"the cloud in {SourceFile}")
         : SourceFile is null ? $"cloud '{Name}'" : $"cloud '{Name}' in {SourceFile}";
 
@@ -194,50 +193,7 @@ public sealed record CloudConfig
     /// a domain scope; otherwise the token is unscoped. <c>auth_type: none</c> without a token sends the token <c>noauth</c>.
     /// </summary>
     /// <exception cref="CloudConfigException">A required key is missing, or the auth type or scope is not supported.</exception>
-    public IAuthenticator CreateAuthenticator()
-    {
-        switch (NormalizedAuthType())
-        {
-            case "password" or "v3password":
-            {
-                var url = KeystoneUrl();
-                var userId = Get("user_id");
-                var userName = Get("username");
-                if (userId is null && userName is null) throw Missing("username", $" (nor {KeyName("user_id")})");
-                var password = Require("password");
-                var scope = Scope();
-                var (domainId, domainName) = UserDomain();
-                return new KeystonePasswordAuthenticator(url, password, scope, userName, userId, domainName, domainId);
-            }
-            case "token" or "v3token":
-            {
-                var url = KeystoneUrl();
-                return new KeystoneTokenAuthenticator(url, Require("token"), Scope());
-            }
-            case "v3applicationcredential" or "applicationcredential":
-            {
-                var url = KeystoneUrl();
-                var id = Get("application_credential_id");
-                var name = Get("application_credential_name");
-                if (id is null && name is null) throw Missing("application_credential_id", $" (nor {KeyName("application_credential_name")})");
-                var userId = Get("user_id");
-                var userName = Get("username");
-                if (id is null && userId is null && userName is null)
-                    throw Missing("user_id", $" (nor {KeyName("username")}): an application credential given by name needs its user");
-                var secret = Require("application_credential_secret");
-                var (domainId, domainName) = UserDomain();
-                return new KeystoneApplicationCredentialAuthenticator(url, secret, id, name, userId, userName, domainName, domainId);
-            }
-            case "none" or "noauth" or "static":
-                return new StaticAuthenticator(Get("token") ?? NoAuthToken, RequireUrl("endpoint", " (the service endpoint used for every request)"));
-            case "admintoken":
-                return new StaticAuthenticator(Require("token"), RequireUrl("endpoint", " (the service endpoint used for every request)"));
-            case "v2password" or "v2token":
-                throw Error($"{Label} uses auth_type '{AuthType}': Keystone v2 is not supported, use password, token or v3applicationcredential");
-            default:
-                throw Error($"{Label} uses auth_type '{AuthType}', which is not supported; use password, v3password, token, v3token, v3applicationcredential, none or admin_token");
-        }
-    }
+    public IAuthenticator CreateAuthenticator() => new AuthenticatorFactory(this).Create();
 
     /// <summary>A catalog filter for a service type with this cloud's interfaces and region, and its per-service
     /// <c>&lt;type&gt;_interface</c>, <c>_region_name</c>, <c>_service_name</c> and <c>_endpoint_override</c> settings.</summary>
@@ -259,7 +215,7 @@ public sealed record CloudConfig
         {
             if (endpoint.Value.Contains("%(", StringComparison.Ordinal) || endpoint.Value.Contains('{'))
                 throw Error($"{endpoint.Key} of {Label} is a template (e.g. %(project_id)s), which is not supported; give the full url");
-            if (!Uri.TryCreate(endpoint.Value.Trim(), UriKind.Absolute, out var uri) || !IsHttp(uri))
+            if (!Uri.TryCreate(endpoint.Value.Trim(), UriKind.Absolute, out var uri) || !AuthenticatorFactory.IsHttp(uri))
                 throw Error($"{endpoint.Key} of {Label} is not an absolute http(s) url");
             filter = filter with { EndpointOverride = uri };
         }
@@ -287,14 +243,15 @@ public sealed record CloudConfig
     public override string ToString()
     {
         var parts = new List<string>();
+        var auth = new AuthenticatorFactory(this);
         if (Get("auth_url") is { } authUrl) parts.Add($"auth_url {SafeUrl(authUrl)}");
         if (Get("endpoint") is { } endpoint) parts.Add($"endpoint {SafeUrl(endpoint)}");
         if (Get("application_credential_id") is { } acId) parts.Add($"application credential {acId}");
         else if (Get("application_credential_name") is { } acName) parts.Add($"application credential {acName}");
         if (Get("user_id") is { } userId) parts.Add($"user id {userId}");
-        else if (Get("username") is { } userName) parts.Add($"user {userName} in domain {DescribeDomain(UserDomain())}");
+        else if (Get("username") is { } userName) parts.Add($"user {userName} in domain {AuthenticatorFactory.DescribeDomain(auth.UserDomain())}");
         if (Get("project_id") is { } projectId) parts.Add($"project id {projectId}");
-        else if (Get("project_name") is { } projectName) parts.Add($"project {projectName} in domain {DescribeDomain(ProjectDomain())}");
+        else if (Get("project_name") is { } projectName) parts.Add($"project {projectName} in domain {AuthenticatorFactory.DescribeDomain(auth.ProjectDomain())}");
         else if ((Get("domain_id") ?? Get("domain_name")) is { } domain) parts.Add($"domain {domain}");
         if (RegionName is not null) parts.Add($"region {RegionName}");
         parts.Add($"interface {string.Join("|", Interfaces)}");
@@ -392,7 +349,8 @@ public sealed record CloudConfig
             Options = options,
             Warnings = warnings,
         };
-        config.CreateAuthenticator(); // fail at load time, not at the first request
+        // The auth section is checked now, so a missing key fails the load and not the first request.
+        _ = new AuthenticatorFactory(config).Create();
         return config;
     }
 
@@ -407,243 +365,16 @@ public sealed record CloudConfig
         return entry;
     }
 
-    private static (List<string> Clouds, List<string> Secure) Candidates(IReadOnlyDictionary<string, string?> env, IReadOnlyList<string>? searchPaths)
-    {
-        var clouds = new List<string>();
-        var secure = new List<string>();
-        var dirs = new List<string>();
-        if (searchPaths is not null)
-        {
-            foreach (var p in searchPaths)
-            {
-                if (NonEmpty(p) is null) continue;
-                var full = Path.GetFullPath(ExpandHome(p, env)!);
-                if (Directory.Exists(full))
-                {
-                    dirs.Add(full);
-                    clouds.AddRange(FileSuffixes.Select(s => Path.Combine(full, "clouds" + s)));
-                }
-                else
-                {
-                    clouds.Add(full);
-                    if (Path.GetDirectoryName(full) is { } dir) dirs.Add(dir);
-                }
-            }
-        }
-        else
-        {
-            if (NonEmpty(Lookup(env, "OS_CLIENT_CONFIG_FILE")) is { } configFile) clouds.Add(Path.GetFullPath(ExpandHome(configFile, env)!));
-            // OS_CLIENT_SECURE_FILE is openstacksdk's name; OS_SECURE_FILE is kept for those who used it.
-            if ((NonEmpty(Lookup(env, "OS_CLIENT_SECURE_FILE")) ?? NonEmpty(Lookup(env, "OS_SECURE_FILE"))) is { } secureFile)
-                secure.Add(Path.GetFullPath(ExpandHome(secureFile, env)!));
-            dirs.Add(Directory.GetCurrentDirectory());
-            if (NonEmpty(Lookup(env, "XDG_CONFIG_HOME")) is { } xdg) dirs.Add(Path.Combine(xdg, "openstack"));
-            if (Home(env) is { } home) dirs.Add(Path.Combine(home, ".config", "openstack"));
-            if (OperatingSystem.IsWindows())
-                dirs.Add(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "OpenStack", "openstack"));
-            else
-                dirs.Add("/etc/openstack");
-            dirs = dirs.Select(Path.GetFullPath).ToList();
-            clouds.AddRange(dirs.SelectMany(d => FileSuffixes.Select(s => Path.Combine(d, "clouds" + s))));
-        }
-        secure.AddRange(dirs.SelectMany(d => FileSuffixes.Select(s => Path.Combine(d, "secure" + s))));
-        return (clouds.Distinct().ToList(), secure.Distinct().ToList());
-    }
-
     // ---- YAML ----
 
-    private static object? ReadYaml(string path, string? cloud)
-    {
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new CloudConfigException($"Cannot read {path}: {ex.Message}", cloud, [path], ex);
-        }
-        try
-        {
-            var parser = new MergingParser(new Parser(new StringReader(text)));
-            return Normalize(new DeserializerBuilder().Build().Deserialize<object?>(parser), normalizeKeys: false);
-        }
-        catch (YamlException ex)
-        {
-            throw new CloudConfigException(
-                $"{path} is not valid YAML (line {ex.Start.Line}, column {ex.Start.Column}): {YamlReason(ex)}", cloud, [path], ex);
-        }
-        catch (InvalidOperationException ex)
-        {
-            // YamlDotNet's scanner gives up this way on some unfinished flow collections, with no position.
-            throw new CloudConfigException($"{path} is not valid YAML: it ends inside something unfinished (an unclosed '[' or '{{'?)", cloud, [path], ex);
-        }
-    }
-
-    /// <summary>YamlDotNet's message without its position prefix (the messages describe syntax, never content).</summary>
-    private static string YamlReason(YamlException ex)
-    {
-        var message = ex.Message;
-        if (message.StartsWith("(Line:", StringComparison.Ordinal))
-        {
-            var end = message.IndexOf("): ", StringComparison.Ordinal);
-            var second = end < 0 ? -1 : message.IndexOf("): ", end + 3, StringComparison.Ordinal);
-            var cut = second >= 0 ? second : end;
-            if (cut >= 0) message = message[(cut + 3)..];
-        }
-        return message;
-    }
-
-    /// <summary>Deserialized YAML as string-keyed dictionaries, lists and string scalars.</summary>
-    private static object? Normalize(object? node, bool normalizeKeys) => node switch
-    {
-        IDictionary map => NormalizeMap(map, normalizeKeys),
-        IList list => list.Cast<object?>().Select(i => Normalize(i, normalizeKeys)).ToList(),
-        null => null,
-        string s => s,
-        _ => Convert.ToString(node, CultureInfo.InvariantCulture),
-    };
-
-    private static Dictionary<string, object?> NormalizeMap(IDictionary map, bool normalizeKeys)
-    {
-        var result = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry e in map)
-        {
-            if (Convert.ToString(e.Key, CultureInfo.InvariantCulture) is not { } key) continue;
-            result[normalizeKeys ? key.Replace('-', '_') : key] = Normalize(e.Value, normalizeKeys);
-        }
-        return result;
-    }
-
-    private static IEnumerable<string> CloudNames(object? root) =>
-        root is Dictionary<string, object?> map && map.GetValueOrDefault("clouds") is Dictionary<string, object?> clouds ? clouds.Keys : [];
-
-    private static Dictionary<string, object?>? CloudEntry(object? root, string name, string file)
-    {
-        if (root is null) return null;
-        if (root is not Dictionary<string, object?> map)
-            throw new CloudConfigException($"{file} is not a YAML mapping with a 'clouds' key", name, [file]);
-        if (!map.TryGetValue("clouds", out var cloudsNode) || cloudsNode is null) return null;
-        if (cloudsNode is not Dictionary<string, object?> clouds)
-            throw new CloudConfigException($"'clouds' in {file} is not a mapping of cloud names", name, [file]);
-        if (!clouds.TryGetValue(name, out var entry)) return null;
-        return entry switch
-        {
-            null => new Dictionary<string, object?>(StringComparer.Ordinal),
-            Dictionary<string, object?> e => (Dictionary<string, object?>)Normalize(e, normalizeKeys: true)!,
-            _ => throw new CloudConfigException($"Cloud '{name}' in {file} is not a mapping", name, [file]),
-        };
-    }
-
-    private static Dictionary<string, object?> DeepMerge(Dictionary<string, object?> under, Dictionary<string, object?> over)
-    {
-        var result = new Dictionary<string, object?>(under, StringComparer.Ordinal);
-        foreach (var (k, v) in over)
-        {
-            if (v is null) continue;
-            result[k] = result.GetValueOrDefault(k) is Dictionary<string, object?> a && v is Dictionary<string, object?> b ? DeepMerge(a, b) : v;
-        }
-        return result;
-    }
-
     // ---- security ----
-
-    private static bool IsSecretKey(string key)
-    {
-        var k = key.ToLowerInvariant().Replace('-', '_');
-        return k is "token" || k.EndsWith("_token", StringComparison.Ordinal)
-            || k.Contains("password", StringComparison.Ordinal) || k.Contains("secret", StringComparison.Ordinal)
-            || k.Contains("passcode", StringComparison.Ordinal);
-    }
-
-    private static bool ContainsSecret(object? node) => node switch
-    {
-        Dictionary<string, object?> map => map.Any(e => (IsSecretKey(e.Key) && NonEmpty(e.Value as string) is not null) || ContainsSecret(e.Value)),
-        List<object?> list => list.Any(ContainsSecret),
-        _ => false,
-    };
-
-    private static void CheckPermissions(string path, object? root, List<string> warnings)
-    {
-        if (OperatingSystem.IsWindows() || !ContainsSecret(root)) return;
-        UnixFileMode mode;
-        try
-        {
-            mode = File.GetUnixFileMode(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return;
-        }
-        if ((mode & (UnixFileMode.GroupRead | UnixFileMode.OtherRead)) != 0)
-        {
-            warnings.Add($"{path} holds credentials but is readable by {((mode & UnixFileMode.OtherRead) != 0 ? "others" : "its group")} " +
-                $"(mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}); restrict it with chmod 600");
-        }
-    }
 
     private static string SafeUrl(string text) =>
         Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) ? Redaction.Url(uri) : "(not a valid url)";
 
-    // ---- auth helpers ----
+    // ---- auth keys ----
 
-    private string NormalizedAuthType() => AuthType.Trim().ToLowerInvariant().Replace("_", "").Replace("-", "");
-
-    private string? Get(string key) => Auth.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
-
-    private string Require(string key, string why = "") => Get(key) ?? throw Missing(key, why);
-
-    private Uri RequireUrl(string key, string why = "")
-    {
-        var text = Require(key, why);
-        if (!Uri.TryCreate(text.Trim(), UriKind.Absolute, out var uri) || !IsHttp(uri))
-            throw Error($"{KeyName(key)} of {Label} is not an absolute http(s) url");
-        return uri;
-    }
-
-    /// <summary>The Keystone url; a <c>/v2.0</c> suffix is dropped so that the v3 API is used, as discovery would.</summary>
-    private Uri KeystoneUrl()
-    {
-        var uri = RequireUrl("auth_url");
-        var path = uri.AbsolutePath.TrimEnd('/');
-        if (path.EndsWith("/v2.0", StringComparison.OrdinalIgnoreCase))
-            uri = new UriBuilder(uri) { Path = path[..^"/v2.0".Length] + "/", Query = "", Fragment = "" }.Uri;
-        return uri;
-    }
-
-    private static bool IsHttp(Uri uri) => uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps;
-
-    private AuthScope Scope()
-    {
-        if (Get("system_scope") is not null) throw Error($"{Label} requests a system scope, which is not supported");
-        if (Get("trust_id") is not null) throw Error($"{Label} requests a trust scope (trust_id), which is not supported");
-        if (Get("project_id") is { } projectId) return AuthScope.ProjectId(projectId);
-        if (Get("project_name") is { } projectName)
-        {
-            var (id, name) = ProjectDomain();
-            return AuthScope.ProjectName(projectName, name, id);
-        }
-        var domainId = Get("domain_id");
-        var domainName = Get("domain_name");
-        return domainId is not null || domainName is not null ? AuthScope.Domain(domainId, domainName) : AuthScope.Unscoped;
-    }
-
-    private bool ProjectScoped => Get("project_id") is not null || Get("project_name") is not null;
-
-    private (string? Id, string? Name)? Domain(string prefix) =>
-        Get(prefix + "_id") is { } id ? (id, Get(prefix + "_name"))
-        : Get(prefix + "_name") is { } name ? (null, name)
-        : null;
-
-    /// <summary>user_domain_*, else domain_* of a project-scoped cloud, else default_domain_*, else "Default".</summary>
-    private (string? Id, string? Name) UserDomain() =>
-        Domain("user_domain") ?? (ProjectScoped ? Domain("domain") : null) ?? Domain("default_domain") ?? (null, "Default");
-
-    /// <summary>project_domain_*, else domain_*, else user_domain_*, else default_domain_*, else "Default".</summary>
-    private (string? Id, string? Name) ProjectDomain() =>
-        Domain("project_domain") ?? Domain("domain") ?? Domain("user_domain") ?? Domain("default_domain") ?? (null, "Default");
-
-    private static string DescribeDomain((string? Id, string? Name) domain) => domain.Id ?? domain.Name ?? "Default";
+    internal string? Get(string key) => Auth.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v : null;
 
     private (string Key, string Value)? ServiceOption(string[] prefixes, string suffix)
     {
@@ -653,9 +384,9 @@ public sealed record CloudConfig
         return null;
     }
 
-    private string KeyName(string key) => FromEnvironment ? "OS_" + key.ToUpperInvariant() : key;
+    internal string KeyName(string key) => FromEnvironment ? "OS_" + key.ToUpperInvariant() : key;
 
-    private CloudConfigException Missing(string key, string why = "")
+    internal CloudConfigException Missing(string key, string why = "")
     {
         var message = FromEnvironment
             ? $"{KeyName(key)} is not set{why}: no cloud was named (argument or OS_CLOUD), so the configuration comes from the OS_* environment variables"
@@ -663,7 +394,7 @@ public sealed record CloudConfig
         return Error(message);
     }
 
-    private CloudConfigException Error(string message) =>
+    internal CloudConfigException Error(string message) =>
         new(message.StartsWith("cloud ", StringComparison.Ordinal) || message.StartsWith("the ", StringComparison.Ordinal)
             ? char.ToUpperInvariant(message[0]) + message[1..] : message, Name, Files(SourceFile));
 
@@ -721,26 +452,4 @@ public sealed record CloudConfig
 
     private static IReadOnlyList<string> Files(string? source) => source is null ? [] : [source];
 
-    private static string? NonEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
-
-    private static string? Lookup(IReadOnlyDictionary<string, string?> env, string name) => env.TryGetValue(name, out var v) ? v : null;
-
-    private static string? Home(IReadOnlyDictionary<string, string?> env) =>
-        NonEmpty(Lookup(env, "HOME")) ?? NonEmpty(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile));
-
-    private static string? ExpandHome(string? path, IReadOnlyDictionary<string, string?> env)
-    {
-        if (NonEmpty(path) is not { } p) return null;
-        if (p == "~" || p.StartsWith("~/", StringComparison.Ordinal) || p.StartsWith("~\\", StringComparison.Ordinal))
-            return Home(env) is { } home ? home + p[1..] : p;
-        return p;
-    }
-
-    private static Dictionary<string, string?> ProcessEnvironment()
-    {
-        var result = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (DictionaryEntry e in Environment.GetEnvironmentVariables())
-            if (e.Key is string k) result[k] = e.Value as string;
-        return result;
-    }
 }
