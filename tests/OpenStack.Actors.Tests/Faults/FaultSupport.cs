@@ -94,14 +94,14 @@ public abstract class FaultTestBase(ITestOutputHelper output) : TestKit, IAsyncL
     protected static ObjectStoreSettings Upload(int transfers = 16, SkipMode skip = SkipMode.None, long segmentSize = 1L << 30) =>
         new() { Transfers = transfers, Skip = skip, SegmentSize = segmentSize };
 
-    /// <summary>Files of 1-4 KiB in ten folders; returns the root.</summary>
-    protected string SmallFiles(int count, int seed = 1)
+    /// <summary>Files of 1-4 KiB (or the sizes given) in ten folders; returns the root.</summary>
+    protected string SmallFiles(int count, int seed = 1, int minBytes = 1024, int maxBytes = 4096)
     {
         var root = TempDir();
         var random = new Random(seed);
         for (var i = 0; i < count; i++)
         {
-            var bytes = new byte[random.Next(1024, 4097)];
+            var bytes = new byte[random.Next(minBytes, maxBytes + 1)];
             random.NextBytes(bytes);
             var path = Path.Combine(root, $"d{i % 10}", $"f{i:D4}.bin");
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -116,6 +116,16 @@ public abstract class FaultTestBase(ITestOutputHelper output) : TestKit, IAsyncL
         var results = new ConcurrentQueue<FileResult>();
         var summary = await new BatchUploader(client, system).UploadAsync(new UploadJob(root, container) { Settings = settings }, results.Enqueue);
         return (summary, results.ToList());
+    }
+
+    /// <summary>A new container holding <paramref name="count"/> small objects o000, o001, ...</summary>
+    protected async Task<string> ContainerWithObjectsAsync(string what, int count)
+    {
+        var container = Container(what);
+        await Direct.CreateContainerAsync(container);
+        for (var i = 0; i < count; i++)
+            await Direct.PutObjectAsync(container, $"o{i:D3}", RequestBody.FromText($"object {i}"));
+        return container;
     }
 
     /// <summary>The container's listing: object name to the ETag a HEAD would give (hash, or SLO ETag).</summary>

@@ -24,20 +24,7 @@ public sealed class OutageTests(ITestOutputHelper output) : FaultTestBase(output
     private static IReadOnlyDictionary<string, string?> Env => CliRunner.Environment(CloudsYaml);
 
     /// <summary>600 files of 1-30 KB in ten folders (the sizes of the scenario in the issue).</summary>
-    private string Tree()
-    {
-        var root = TempDir();
-        var random = new Random(13);
-        for (var i = 0; i < Files; i++)
-        {
-            var bytes = new byte[random.Next(1000, 30_001)];
-            random.NextBytes(bytes);
-            var path = Path.Combine(root, $"d{i % 10}", $"f{i:D4}.bin");
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.WriteAllBytes(path, bytes);
-        }
-        return root;
-    }
+    private string Tree() => SmallFiles(Files, seed: 13, minBytes: 1000, maxBytes: 30_000);
 
     [Theory]
     [InlineData("swift-proxy")]
@@ -143,10 +130,7 @@ public sealed class OutageTests(ITestOutputHelper output) : FaultTestBase(output
     public async Task A_server_that_caps_listing_pages_below_the_limit_still_lists_every_object()
     {
         const int objects = 45;
-        var container = Container("capped");
-        await Direct.CreateContainerAsync(container);
-        for (var i = 0; i < objects; i++)
-            await Direct.PutObjectAsync(container, $"o{i:D3}", OpenStack.Actors.Session.RequestBody.FromText($"object {i}"));
+        var container = await ContainerWithObjectsAsync("capped", objects);
         // Ceph RGW's rgw_max_listing_results, played by rewriting every listing's limit to 7.
         var proxy = Proxy(SwiftUrl, r => r.Target.Contains("limit=", StringComparison.Ordinal)
             ? new FaultAction.Forward { RewriteTarget = t => System.Text.RegularExpressions.Regex.Replace(t, "limit=[0-9]+", "limit=7") }
@@ -205,10 +189,7 @@ public sealed class OutageTests(ITestOutputHelper output) : FaultTestBase(output
     public async Task A_delete_batch_rides_out_a_killed_swift_and_deletes_every_object()
     {
         const int objects = 60;
-        var container = Container("delete");
-        await Direct.CreateContainerAsync(container);
-        for (var i = 0; i < objects; i++)
-            await Direct.PutObjectAsync(container, $"o{i:D3}", OpenStack.Actors.Session.RequestBody.FromText($"object {i}"));
+        var container = await ContainerWithObjectsAsync("delete", objects);
         var proxy = Proxy(SwiftUrl);
         var tenth = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var deletes = 0;
