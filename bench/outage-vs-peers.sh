@@ -42,15 +42,7 @@ command -v swift > /dev/null || apt-get install -y -q python3-swiftclient > /dev
 bash "$DC" up > /dev/null
 set -a; . "$DEVCLOUD_DIR/devcloud.env"; set +a
 export OS_CLIENT_CONFIG_FILE=$DEVCLOUD_DIR/clouds.yaml
-export OS_AUTH_URL=$DEVCLOUD_KEYSTONE_URL OS_IDENTITY_API_VERSION=3 OS_USERNAME=$DEVCLOUD_DEMO_USER \
-       OS_PASSWORD=$DEVCLOUD_DEMO_PASSWORD OS_PROJECT_NAME=$DEVCLOUD_DEMO_PROJECT OS_USER_DOMAIN_NAME=$DEVCLOUD_DOMAIN_NAME \
-       OS_PROJECT_DOMAIN_NAME=$DEVCLOUD_DOMAIN_NAME OS_REGION_NAME=$DEVCLOUD_REGION OS_INTERFACE=public
-: > "$WORK/rclone.conf"
-export RCLONE_CONFIG=$WORK/rclone.conf RCLONE_CONFIG_DC_TYPE=swift RCLONE_CONFIG_DC_ENV_AUTH=false \
-       RCLONE_CONFIG_DC_AUTH=$DEVCLOUD_KEYSTONE_URL RCLONE_CONFIG_DC_AUTH_VERSION=3 RCLONE_CONFIG_DC_USER=$DEVCLOUD_DEMO_USER \
-       RCLONE_CONFIG_DC_KEY=$DEVCLOUD_DEMO_PASSWORD RCLONE_CONFIG_DC_DOMAIN=$DEVCLOUD_DOMAIN_NAME \
-       RCLONE_CONFIG_DC_TENANT=$DEVCLOUD_DEMO_PROJECT RCLONE_CONFIG_DC_TENANT_DOMAIN=$DEVCLOUD_DOMAIN_NAME \
-       RCLONE_CONFIG_DC_REGION=$DEVCLOUD_REGION
+. "$ROOT/bench/peer-env.sh"
 case $DEVCLOUD_DEMO_SWIFT_URL in http://127.0.0.1:*) ;; *) echo "refusing a cloud that is not on loopback" >&2; exit 1 ;; esac
 
 # the tool as shipped: published Release with ReadyToRun
@@ -60,7 +52,7 @@ dotnet publish "$ROOT/src/Host/OpenStack.Actors.Host.csproj" -c Release -r linux
   -o "$HOST" -nologo -v quiet > "$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log" >&2; exit 1; }
 
 DATA=$WORK/data
-if [ ! -f "$DATA/.complete-$FILES" ]; then
+if [ ! -f "$WORK/.data-complete-$FILES" ]; then
   rm -rf "$DATA"; mkdir -p "$DATA"
   $PY - "$DATA" "$FILES" <<'EOF'
 import os, random, sys
@@ -70,7 +62,7 @@ for i in range(n):
     d = os.path.join(root, f'd{i % 10}'); os.makedirs(d, exist_ok=True)
     with open(os.path.join(d, f'f{i:04d}.bin'), 'wb') as f: f.write(rng.randbytes(rng.randint(1000, 30000)))
 EOF
-  touch "$DATA/.complete-$FILES"
+  touch "$WORK/.data-complete-$FILES"   # outside the data: every file in it is uploaded
 fi
 
 PROXY_PORT=18099 PROXY_PID=
