@@ -47,7 +47,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
     // The run being served.
     private ClusterUploadJob? _job;
     private IActorRef? _coordinator;
-    private UploadWorker? _worker;
+    private FileUploader? _worker;
     private OutageMonitor? _monitor;
     private TransferProgress? _progress;
     private CancellationTokenSource? _cancel;
@@ -153,7 +153,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
         _root = Path.GetFullPath(_options.SourceRoot ?? job.SourceRoot);
         _progress = new TransferProgress();
         _cancel = new CancellationTokenSource();
-        _worker = new UploadWorker(_client, job.Container, settings, capabilities, _progress, _cancel.Token, existing);
+        _worker = new FileUploader(_client, job.Container, settings, capabilities, _progress, _cancel.Token, existing);
         _registered = false;
         _lastSeq = 0;
         _inFlight.Clear();

@@ -70,7 +70,7 @@ public sealed class BatchDeleter
         }
         catch (Exception e)
         {
-            return new FileFailed(path, name, 0, UploadWorker.Describe(e)) { Error = e };
+            return new FileFailed(path, name, 0, FailureText.Describe(e)) { Error = e };
         }
     }
 }

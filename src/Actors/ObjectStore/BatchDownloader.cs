@@ -101,7 +101,7 @@ public sealed class BatchDownloader
         }
         catch (Exception e)
         {
-            return new FileFailed(path, entry.Name, entry.Bytes, UploadWorker.Describe(e)) { Error = e };
+            return new FileFailed(path, entry.Name, entry.Bytes, FailureText.Describe(e)) { Error = e };
         }
     }
 }

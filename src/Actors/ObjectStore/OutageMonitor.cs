@@ -179,7 +179,7 @@ internal sealed class OutageMonitor
         lock (_lock)
         {
             if (_gaveUp is not null) return;
-            _cause = UploadWorker.Describe(failure);
+            _cause = FailureText.Describe(failure);
             if (_health != EndpointHealth.Up) return;
             _health = EndpointHealth.Probing;
             _since = _scheduler.Now;
@@ -308,7 +308,7 @@ internal sealed class OutageMonitor
             {
                 if (_health == EndpointHealth.Probing) _epoch++;
                 _health = EndpointHealth.Down;
-                _cause = UploadWorker.Describe(error);
+                _cause = FailureText.Describe(error);
                 _failedProbes++;
                 var now = _scheduler.Now;
                 if (now >= _since!.Value + _budget)

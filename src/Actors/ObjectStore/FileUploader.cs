@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using OpenStack.Actors.Session;
+
+namespace OpenStack.Actors.ObjectStore;
+
+/// <summary>The per-file work of an upload. Never throws: every outcome is a <see cref="FileResult"/>.</summary>
+internal sealed class FileUploader
+{
+    private readonly ObjectStoreClient _client;
+    private readonly string _container;
+    private readonly string _segmentContainer;
+    private readonly ObjectStoreSettings _settings;
+    private readonly SwiftCapabilities _capabilities;
+    private readonly TransferProgress _progress;
+    private readonly CancellationToken _cancel;
+    private readonly TransferGate _gate;
+    private readonly ExistingObjects? _existing;
+    private readonly object _lock = new();
+    private Task? _segmentContainerReady;
+
+    internal FileUploader(ObjectStoreClient client, string container, ObjectStoreSettings settings, SwiftCapabilities capabilities,
+        TransferProgress progress, CancellationToken cancel, ExistingObjects? existing = null)
+    {
+        _existing = existing;
+        _client = client;
+        _container = container;
+        _segmentContainer = SwiftNames.SegmentContainer(container);
+        _settings = settings;
+        _capabilities = capabilities;
+        _progress = progress;
+        _cancel = cancel;
+        _gate = new TransferGate(settings.Transfers, settings.MaxBytesInFlight);
+    }
+
+    internal async Task<FileResult> ProcessAsync(LocalEntry entry)
+    {
+        switch (entry)
+        {
+            case LocalProblem p: return new FileFailed(p.Path, p.ObjectName, 0, p.Reason);
+            case LocalIgnored i: return new FileSkipped(i.Path, i.ObjectName, 0, i.Reason);
+        }
+        var file = (LocalFile)entry;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            _cancel.ThrowIfCancellationRequested();
+            SwiftNames.ValidateObject(_container, file.ObjectName);
+            var nameBytes = Encoding.UTF8.GetByteCount(file.ObjectName);
+            if (nameBytes > _capabilities.MaxObjectNameLength)
+                return new FileFailed(file.Path, file.ObjectName, file.Length,
+                    $"the object name is {nameBytes} bytes long; this cluster allows {_capabilities.MaxObjectNameLength}");
+            var plan = SegmentPlan.For(file.Length, _settings.SegmentSize, _capabilities);
+            var result = plan.Segmented
+                ? await UploadLargeAsync(file, plan, started).ConfigureAwait(false)
+                : await UploadSmallAsync(file, started).ConfigureAwait(false);
+            return result;
+        }
+        catch (Exception e)
+        {
+            var cause = e is RequestBodyException { InnerException: { } local } ? local : e;   // the file, not the cloud
+            return new FileFailed(file.Path, file.ObjectName, file.Length, FailureText.Describe(cause)) { Error = cause };
+        }
+    }
+
+
+    private Dictionary<string, string> ObjectHeaders(LocalFile file) => new()
+    {
+        // As `swift upload` stores it, so `--changed` comparisons work across both tools.
+        ["X-Object-Meta-Mtime"] = MtimeString(file.LastWriteTimeUtc),
+    };
+
+    internal static string MtimeString(DateTime utc)
+    {
+        var ticks = utc.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks;
+        return (ticks / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture) + "."
+            + (ticks % TimeSpan.TicksPerSecond / 10).ToString("D6", CultureInfo.InvariantCulture);
+    }
+
+    private bool Unchanged(LocalFile file, ObjectMetadata head) =>
+        head.ContentLength == file.Length
+        && head.Metadata.TryGetValue("mtime", out var m) && m == MtimeString(file.LastWriteTimeUtc);
+
+    private async Task<FileResult> UploadSmallAsync(LocalFile file, long started)
+    {
+        string? md5 = null;
+        IReadOnlyList<SloSegment>? previousSegments = null;
+        if (_settings.Skip == SkipMode.Md5 && _existing is { } listed && listed.IsPlainOfLength(file.ObjectName, file.Length))
+        {
+            // The listing has the plain object's MD5: no HEAD needed either way.
+            md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
+            if (listed.IsIdentical(file.ObjectName, file.Length, md5))
+                return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)");
+        }
+        else if (_settings.Skip != SkipMode.None && _existing?.IsAbsent(file.ObjectName) != true)
+        {
+            var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
+            if (head is not null)
+            {
+                if (head.IsStaticLargeObject)
+                    previousSegments = await _client.GetManifestAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
+                if (_settings.Skip == SkipMode.Changed && Unchanged(file, head))
+                    return new FileSkipped(file.Path, file.ObjectName, file.Length, "unchanged (same size and mtime)");
+                if (_settings.Skip == SkipMode.Md5 && head.ContentLength == file.Length)
+                {
+                    if (head.ETagIsContentMd5)
+                    {
+                        md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
+                        if (Checksums.SameETag(md5, head.ETag))
+                            return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)");
+                    }
+                    else if (previousSegments is not null && await MatchesManifestAsync(file, previousSegments, null).ConfigureAwait(false))
+                    {
+                        return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5 of every segment)");
+                    }
+                }
+            }
+        }
+        if (md5 is null && _settings.HashesFirst(file.Length))
+            md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
+        PutObjectResult put;
+        using (await _gate.AcquireAsync(file.Length, _cancel).ConfigureAwait(false))
+        {
+            put = await PutRangeAsync(_container, file.ObjectName, file.Path, 0, file.Length, md5, ObjectHeaders(file)).ConfigureAwait(false);
+        }
+        var warning = previousSegments is null ? null : await CleanupSegmentsAsync(file.ObjectName, previousSegments, new HashSet<string>()).ConfigureAwait(false);
+        return new FileUploaded(file.Path, file.ObjectName, file.Length, put.ETag, 0, 0, Stopwatch.GetElapsedTime(started)) { Warning = warning };
+    }
+
+    /// <summary>PUTs a range of a file; with <paramref name="md5"/> null it is hashed while sent and checked against the answered ETag.</summary>
+    private async Task<PutObjectResult> PutRangeAsync(string container, string name, string path, long offset, long length, string? md5,
+        IReadOnlyDictionary<string, string>? headers)
+    {
+        _progress.TransferStarted();
+        try
+        {
+            // Reopened for every attempt, so the session's retries resend the same bytes.
+            var body = RequestBody.FromStreamFactory(() => new CountingReadStream(FileSegmentStream.Open(path, offset, length), _progress.BytesSent), length);
+            return await _client.PutObjectAsync(container, name, body, md5, headers, _settings.TimeoutFor(length), _cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            _progress.TransferEnded();
+        }
+    }
+
+    private async Task<FileResult> UploadLargeAsync(LocalFile file, SegmentPlan plan, long started)
+    {
+        var hashes = new string?[plan.Count];
+        IReadOnlyList<SloSegment>? previousSegments = null;
+        if ((_settings.Skip != SkipMode.None || _settings.CleanupSegments) && _existing?.IsAbsent(file.ObjectName) != true)
+        {
+            var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
+            if (head is not null)
+            {
+                if (head.IsStaticLargeObject)
+                    previousSegments = await _client.GetManifestAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
+                if (_settings.Skip == SkipMode.Changed && Unchanged(file, head))
+                    return new FileSkipped(file.Path, file.ObjectName, file.Length, "unchanged (same size and mtime)");
+                if (_settings.Skip == SkipMode.Md5 && head.ContentLength == file.Length)
+                {
+                    if (previousSegments is not null && await MatchesManifestAsync(file, previousSegments, (plan, hashes)).ConfigureAwait(false))
+                        return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5 of every segment)");
+                    if (head.ETagIsContentMd5
+                        && Checksums.SameETag(await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false), head.ETag))
+                        return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)");
+                }
+            }
+        }
+
+        await EnsureSegmentContainerAsync().ConfigureAwait(false);
+        var prefix = plan.SegmentPrefix(file.ObjectName);
+        var stored = new Dictionary<string, ObjectEntry>(StringComparer.Ordinal);
+        try
+        {
+            // Segments stored by an earlier, interrupted run are reused when their MD5 matches (not when forced).
+            if (_settings.Skip != SkipMode.None)
+            {
+                await foreach (var e in _client.ListObjectsAsync(_segmentContainer, new ListOptions { Prefix = prefix }, _cancel).ConfigureAwait(false))
+                    stored[e.Name] = e;
+            }
+        }
+        catch (HttpErrorException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            // Listings lag behind writes: a container created a moment ago may not be listed yet.
+        }
+
+        using var failFast = CancellationTokenSource.CreateLinkedTokenSource(_cancel);
+        var reused = 0;
+        long reusedBytes = 0;
+        var tasks = Enumerable.Range(0, plan.Count).Select(async i =>
+        {
+            try
+            {
+                var (offset, length) = plan.Segment(i);
+                var name = prefix + i.ToString("D8", CultureInfo.InvariantCulture);
+                using (await _gate.AcquireAsync(length, failFast.Token).ConfigureAwait(false))
+                {
+                    var md5 = hashes[i];
+                    // A stored segment is compared by its MD5 first; a new one is hashed while it is sent, if large enough.
+                    var candidate = stored.TryGetValue(name, out var existing) && existing.Bytes == length ? existing : null;
+                    if (md5 is null && (candidate is not null || _settings.HashesFirst(length)))
+                        md5 = await Checksums.Md5OfFileAsync(file.Path, offset, length, failFast.Token).ConfigureAwait(false);
+                    string etag;
+                    if (candidate is not null && md5 is not null && Checksums.SameETag(candidate.Hash, md5))
+                    {
+                        Interlocked.Increment(ref reused);
+                        Interlocked.Add(ref reusedBytes, length);
+                        _progress.BytesSkipped(length);
+                        etag = md5;
+                    }
+                    else
+                    {
+                        etag = (await PutRangeAsync(_segmentContainer, name, file.Path, offset, length, md5, null).ConfigureAwait(false)).ETag;
+                    }
+                    return new SloSegment("/" + _segmentContainer + "/" + name, etag, length);
+                }
+            }
+            catch
+            {
+                // One lost segment loses the object: stop queueing the others (those sent are kept for a rerun).
+                await failFast.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        }).ToList();
+        SloSegment[] segments;
+        try
+        {
+            segments = await Task.WhenAll(tasks).ConfigureAwait(false);
+        }
+        catch
+        {
+            // The first real failure, not the cancellations it caused.
+            var first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.GetBaseException()).FirstOrDefault(e => e is not OperationCanceledException);
+            if (first is not null) throw new OpenStackException($"segment upload failed: {FailureText.Describe(first)}", first);
+            throw;
+        }
+
+        var manifest = await _client.PutManifestAsync(_container, file.ObjectName, segments, ObjectHeaders(file), _cancel).ConfigureAwait(false);
+        string? warning = null;
+        if (_settings.CleanupSegments)
+            warning = await CleanupSegmentsAsync(file.ObjectName, previousSegments, segments.Select(s => s.Path).ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
+        return new FileUploaded(file.Path, file.ObjectName, file.Length, manifest.ETag, segments.Length, reused, Stopwatch.GetElapsedTime(started))
+        {
+            Warning = warning,
+            BytesReused = reusedBytes,
+        };
+    }
+
+    private Task EnsureSegmentContainerAsync()
+    {
+        lock (_lock)
+        {
+            if (_segmentContainerReady is null || _segmentContainerReady.IsFaulted || _segmentContainerReady.IsCanceled)
+                _segmentContainerReady = _client.CreateContainerAsync(_segmentContainer, cancellationToken: _cancel);
+            return _segmentContainerReady;
+        }
+    }
+
+    /// <summary>True when the file has the content the manifest describes. Hashes of ranges that coincide with
+    /// <paramref name="reuse"/>'s plan are kept for the upload.</summary>
+    private Task<bool> MatchesManifestAsync(LocalFile file, IReadOnlyList<SloSegment> manifest, (SegmentPlan Plan, string?[] Hashes)? reuse)
+    {
+        var index = 0;
+        return Checksums.MatchesSegmentsAsync(file.Path, manifest, (offset, length, md5) =>
+        {
+            if (reuse is { } r && index < r.Plan.Count && r.Plan.Segment(index) == (offset, length)) r.Hashes[index] = md5;
+            index++;
+        }, _cancel);
+    }
+
+    /// <summary>
+    /// Deletes segments the new object no longer uses: those of its previous manifest and leftovers of interrupted uploads
+    /// (names <c>&lt;object&gt;/&lt;size&gt;/&lt;segment size&gt;/&lt;index&gt;</c> in the segment container). Best effort: a failure is a warning.
+    /// </summary>
+    private async Task<string?> CleanupSegmentsAsync(string objectName, IReadOnlyList<SloSegment>? previous, HashSet<string> keep)
+    {
+        if (!_settings.CleanupSegments) return null;
+        var ownPrefix = "/" + _segmentContainer + "/" + objectName + "/";
+        var doomed = new HashSet<string>(StringComparer.Ordinal);
+        // Only segments in our segment container under this object's name: others may be shared with other objects.
+        if (previous is not null)
+            foreach (var s in previous)
+                if (s.Path.StartsWith(ownPrefix, StringComparison.Ordinal) && !keep.Contains(s.Path)) doomed.Add(s.Path[(_segmentContainer.Length + 2)..]);
+        try
+        {
+            if (keep.Count > 0 || previous is not null)
+            {
+                await foreach (var e in _client.ListObjectsAsync(_segmentContainer, new ListOptions { Prefix = objectName + "/" }, _cancel).ConfigureAwait(false))
+                    if (SegmentPlan.IsSegmentOf(objectName, e.Name) && !keep.Contains("/" + _segmentContainer + "/" + e.Name)) doomed.Add(e.Name);
+            }
+        }
+        catch (HttpErrorException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+        }
+        catch (Exception e)
+        {
+            return $"old segments not listed: {FailureText.Describe(e)}";
+        }
+        var failed = 0;
+        string? firstError = null;
+        foreach (var name in doomed)
+        {
+            try
+            {
+                await _client.DeleteObjectAsync(_segmentContainer, name, cancellationToken: _cancel).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                failed++;
+                firstError ??= FailureText.Describe(e);
+            }
+        }
+        return failed == 0 ? null : $"{failed} old segment(s) not deleted: {firstError}";
+    }
+}
