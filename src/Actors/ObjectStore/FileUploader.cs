@@ -93,29 +93,11 @@ internal sealed class FileUploader
             if (listed.IsIdentical(file.ObjectName, file.Length, md5))
                 return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)");
         }
-        else if (_settings.Skip != SkipMode.None && _existing?.IsAbsent(file.ObjectName) != true)
+        else
         {
-            var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
-            if (head is not null)
-            {
-                if (head.IsStaticLargeObject)
-                    previousSegments = await _client.GetManifestAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
-                if (_settings.Skip == SkipMode.Changed && Unchanged(file, head))
-                    return new FileSkipped(file.Path, file.ObjectName, file.Length, "unchanged (same size and mtime)");
-                if (_settings.Skip == SkipMode.Md5 && head.ContentLength == file.Length)
-                {
-                    if (head.ETagIsContentMd5)
-                    {
-                        md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
-                        if (Checksums.SameETag(md5, head.ETag))
-                            return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)");
-                    }
-                    else if (previousSegments is not null && await MatchesManifestAsync(file, previousSegments, null).ConfigureAwait(false))
-                    {
-                        return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5 of every segment)");
-                    }
-                }
-            }
+            var (skipped, previous, hash) = await LookUpAsync(file, reuse: null, forCleanup: false).ConfigureAwait(false);
+            if (skipped is not null) return skipped;
+            (previousSegments, md5) = (previous, hash);
         }
         if (md5 is null && _settings.HashesFirst(file.Length))
             md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
@@ -126,6 +108,33 @@ internal sealed class FileUploader
         }
         var warning = previousSegments is null ? null : await CleanupSegmentsAsync(file.ObjectName, previousSegments, new HashSet<string>()).ConfigureAwait(false);
         return new FileUploaded(file.Path, file.ObjectName, file.Length, put.ETag, 0, 0, Stopwatch.GetElapsedTime(started)) { Warning = warning };
+    }
+
+    /// <summary>
+    /// The one skip decision: a HEAD of what is stored under the file's name (unless the listing says nothing is), its
+    /// manifest when it is a Static Large Object, and whether it already is the file (same size and mtime with
+    /// <see cref="SkipMode.Changed"/>; same MD5, of the whole or of every segment, with <see cref="SkipMode.Md5"/>).
+    /// </summary>
+    /// <param name="file">The file.</param>
+    /// <param name="reuse">A large file's plan, whose segment hashes are kept when the old manifest's ranges coincide.</param>
+    /// <param name="forCleanup">Look even without a skip mode, to find the old segments to delete afterwards.</param>
+    /// <returns>The skip result (or null), the stored manifest's segments (or null), and the file's MD5 when it was computed.</returns>
+    private async Task<(FileSkipped? Skipped, IReadOnlyList<SloSegment>? PreviousSegments, string? Md5)> LookUpAsync(LocalFile file,
+        (SegmentPlan Plan, string?[] Hashes)? reuse, bool forCleanup)
+    {
+        if ((_settings.Skip == SkipMode.None && !forCleanup) || _existing?.IsAbsent(file.ObjectName) == true) return (null, null, null);
+        var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
+        if (head is null) return (null, null, null);
+        var previous = head.IsStaticLargeObject ? await _client.GetManifestAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false) : null;
+        if (_settings.Skip == SkipMode.Changed && Unchanged(file, head))
+            return (new FileSkipped(file.Path, file.ObjectName, file.Length, "unchanged (same size and mtime)"), previous, null);
+        if (_settings.Skip != SkipMode.Md5 || head.ContentLength != file.Length) return (null, previous, null);
+        // A large object's ETag is not the MD5 of its content, a plain object's is: one of the two applies.
+        if (previous is not null && await MatchesManifestAsync(file, previous, reuse).ConfigureAwait(false))
+            return (new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5 of every segment)"), previous, null);
+        if (!head.ETagIsContentMd5) return (null, previous, null);
+        var md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
+        return (Checksums.SameETag(md5, head.ETag) ? new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)") : null, previous, md5);
     }
 
     /// <summary>PUTs a range of a file; with <paramref name="md5"/> null it is hashed while sent and checked against the answered ETag.</summary>
@@ -148,26 +157,8 @@ internal sealed class FileUploader
     private async Task<FileResult> UploadLargeAsync(LocalFile file, SegmentPlan plan, long started)
     {
         var hashes = new string?[plan.Count];
-        IReadOnlyList<SloSegment>? previousSegments = null;
-        if ((_settings.Skip != SkipMode.None || _settings.CleanupSegments) && _existing?.IsAbsent(file.ObjectName) != true)
-        {
-            var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
-            if (head is not null)
-            {
-                if (head.IsStaticLargeObject)
-                    previousSegments = await _client.GetManifestAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
-                if (_settings.Skip == SkipMode.Changed && Unchanged(file, head))
-                    return new FileSkipped(file.Path, file.ObjectName, file.Length, "unchanged (same size and mtime)");
-                if (_settings.Skip == SkipMode.Md5 && head.ContentLength == file.Length)
-                {
-                    if (previousSegments is not null && await MatchesManifestAsync(file, previousSegments, (plan, hashes)).ConfigureAwait(false))
-                        return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5 of every segment)");
-                    if (head.ETagIsContentMd5
-                        && Checksums.SameETag(await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false), head.ETag))
-                        return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)");
-                }
-            }
-        }
+        var (skipped, previousSegments, _) = await LookUpAsync(file, (plan, hashes), forCleanup: _settings.CleanupSegments).ConfigureAwait(false);
+        if (skipped is not null) return skipped;
 
         await EnsureSegmentContainerAsync().ConfigureAwait(false);
         var prefix = plan.SegmentPrefix(file.ObjectName);
