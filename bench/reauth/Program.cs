@@ -14,6 +14,7 @@ using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Reauth;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 Options options;
 try

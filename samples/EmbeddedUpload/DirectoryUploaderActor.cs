@@ -2,6 +2,7 @@ using Akka.Actor;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace EmbeddedUpload;
 

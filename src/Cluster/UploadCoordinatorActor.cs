@@ -9,6 +9,7 @@ using Akka.Streams;
 using Akka.Streams.Dsl;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Cluster;
 

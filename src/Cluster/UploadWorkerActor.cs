@@ -3,6 +3,7 @@ using Akka.Actor;
 using Akka.Event;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Cluster;
 

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using Spectre.Console;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Host;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using Spectre.Console;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Host;
 

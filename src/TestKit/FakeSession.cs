@@ -6,6 +6,7 @@ using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.TestKit;
 

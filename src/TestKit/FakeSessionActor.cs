@@ -7,6 +7,7 @@ using OpenStack.Actors.Auth;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Transport;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.TestKit;
 

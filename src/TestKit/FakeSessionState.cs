@@ -1,6 +1,7 @@
 using Akka.Actor;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.TestKit;
 

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.TestKit;
 

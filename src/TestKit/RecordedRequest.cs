@@ -3,6 +3,7 @@ using System.Text.Json;
 using Akka.Actor;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.TestKit;
 

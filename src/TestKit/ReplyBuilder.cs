@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.TestKit;
 
@@ -131,7 +132,7 @@ public sealed class SessionReplyBuilder : ReplyBuilder<SessionReplyBuilder>
         Match(m => m.Where(predicate, description));
 
     /// <summary>Answers with <see cref="RequestFailed"/> carrying <paramref name="error"/>
-    /// (<see cref="HttpErrorException"/>, <see cref="EndpointNotFoundException"/>, <see cref="AuthenticationFailedException"/>,
+    /// (<see cref="HttpErrorException"/>, <see cref="Catalog.EndpointNotFoundException"/>, <see cref="Auth.AuthenticationFailedException"/>,
     /// <see cref="RequestTimeoutException"/>, <see cref="ConnectionFailedException"/>, <see cref="CircuitOpenException"/>...).
     /// The same instance is sent each time.</summary>
     public SessionReplyBuilder Fail(OpenStackException error) => Add(new CannedStep { Error = error ?? throw new ArgumentNullException(nameof(error)) });

@@ -1,5 +1,6 @@
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.TestKit;
 

@@ -1,4 +1,5 @@
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.TestKit;
 

@@ -4,6 +4,7 @@ using Akka.Hosting;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
 using Xunit;
+using OpenStack.Actors.Http;
 using HostingTestKit = Akka.Hosting.TestKit.TestKit;
 
 namespace OpenStack.Actors.TestKit.HostingTests;

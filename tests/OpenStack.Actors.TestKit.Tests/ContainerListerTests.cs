@@ -4,6 +4,7 @@ using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.TestKit.Tests.Support;
 using Xunit;
+using OpenStack.Actors.Http;
 using AkkaTestKit = Akka.TestKit.Xunit2.TestKit;
 
 namespace OpenStack.Actors.TestKit.Tests;

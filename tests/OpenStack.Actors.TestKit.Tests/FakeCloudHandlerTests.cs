@@ -3,6 +3,8 @@ using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
 using Xunit;
+using OpenStack.Actors.Http;
+using OpenStack.Actors.Auth;
 using AkkaTestKit = Akka.TestKit.Xunit2.TestKit;
 
 namespace OpenStack.Actors.TestKit.Tests;

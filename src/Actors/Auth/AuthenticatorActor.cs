@@ -5,6 +5,7 @@ using Akka.Util;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Telemetry;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Auth;
 

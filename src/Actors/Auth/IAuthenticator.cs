@@ -14,7 +14,7 @@ public interface IAuthenticator
     /// <param name="http">The session's shared HTTP client (TLS, proxy and pool settings applied).</param>
     /// <param name="timeout">How long the whole exchange may take.</param>
     /// <param name="cancellationToken">Cancelled when the actor stops.</param>
-    /// <exception cref="Session.AuthenticationFailedException">The credentials were refused: do not retry.</exception>
-    /// <exception cref="Session.OpenStackException">Keystone unreachable, timed out or failing.</exception>
+    /// <exception cref="AuthenticationFailedException">The credentials were refused: do not retry.</exception>
+    /// <exception cref="Http.OpenStackException">Keystone unreachable, timed out or failing.</exception>
     Task<AccessInfo> AuthenticateAsync(HttpClient http, TimeSpan timeout, CancellationToken cancellationToken);
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Transport;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Auth;
 

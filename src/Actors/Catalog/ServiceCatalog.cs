@@ -1,5 +1,6 @@
 using System.Text.Json;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Catalog;
 

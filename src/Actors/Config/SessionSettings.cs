@@ -50,7 +50,7 @@ public sealed record SessionSettings
     /// <summary>Timeout of one Keystone token request.</summary>
     public TimeSpan AuthTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>Turn 4xx/5xx into <see cref="Session.HttpErrorException"/>.</summary>
+    /// <summary>Turn 4xx/5xx into <see cref="Http.HttpErrorException"/>.</summary>
     public bool RaiseOnError { get; init; } = true;
 
     /// <summary>Send tokens to hosts outside the catalog.</summary>

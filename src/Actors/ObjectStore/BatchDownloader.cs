@@ -34,7 +34,7 @@ public sealed class BatchDownloader
 
     /// <summary>Checks that the container exists and starts the download. A transient failure (of a listing page or a
     /// file) pauses the run until the endpoint answers again, for up to <see cref="ObjectStoreSettings.OutageBudget"/>.</summary>
-    /// <exception cref="Session.HttpErrorException">404 when the container does not exist.</exception>
+    /// <exception cref="Http.HttpErrorException">404 when the container does not exist.</exception>
     public async Task<TransferRun> StartAsync(DownloadJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);

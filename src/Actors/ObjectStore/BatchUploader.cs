@@ -43,7 +43,7 @@ public sealed class BatchUploader
     /// <param name="onResult">Called once per file, in completion order, from one thread at a time (e.g. a report writer).</param>
     /// <param name="cancellationToken">Abandons the transfers in flight (they are reported failed); <see cref="TransferRun.Stop"/> is the graceful stop.</param>
     /// <exception cref="DirectoryNotFoundException">The source is not a directory.</exception>
-    /// <exception cref="OpenStackException">The container cannot be created (e.g. Swift refused its name) or the cloud is unreachable.</exception>
+    /// <exception cref="Http.OpenStackException">The container cannot be created (e.g. Swift refused its name) or the cloud is unreachable.</exception>
     public async Task<TransferRun> StartAsync(UploadJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);

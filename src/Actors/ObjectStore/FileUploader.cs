@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.ObjectStore;
 

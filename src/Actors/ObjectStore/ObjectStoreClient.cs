@@ -6,6 +6,7 @@ using System.Text.Json;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Transport;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.ObjectStore;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.ObjectStore;
 

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.ObjectStore;
 

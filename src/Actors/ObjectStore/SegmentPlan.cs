@@ -1,5 +1,6 @@
 using System.Globalization;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.ObjectStore;
 

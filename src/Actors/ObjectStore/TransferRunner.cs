@@ -4,6 +4,7 @@ using Akka;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.ObjectStore;
 

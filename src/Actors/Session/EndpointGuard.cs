@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Pattern;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Session;
 

@@ -3,6 +3,7 @@ using Akka.Actor;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Session;
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Session;
 

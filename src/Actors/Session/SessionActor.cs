@@ -9,6 +9,7 @@ using OpenStack.Actors.Auth;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Telemetry;
 using OpenStack.Actors.Transport;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Session;
 
@@ -234,7 +235,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
             return;
         }
 
-        Auth.AuthToken? token = null;
+        AuthToken? token = null;
         p.TokenGeneration = null;
         if (p.Request.Authenticate && access is not null)
         {

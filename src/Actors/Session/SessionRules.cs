@@ -2,6 +2,7 @@ using System.Globalization;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Session;
 

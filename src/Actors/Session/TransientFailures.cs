@@ -1,4 +1,6 @@
 using System.Net;
+using OpenStack.Actors.Http;
+using OpenStack.Actors.Auth;
 
 namespace OpenStack.Actors.Session;
 

@@ -6,6 +6,7 @@ using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Telemetry;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Transport;
 

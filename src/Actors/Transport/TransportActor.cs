@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Routing;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Transport;
 

@@ -7,6 +7,7 @@ using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Tests.Support;
 using Xunit;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Tests.Auth;
 

@@ -3,6 +3,7 @@ using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Tests.Support;
 using Xunit;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Tests.Catalog;
 

@@ -10,6 +10,7 @@ using OpenStack.Actors.Session;
 using OpenStack.Actors.Tests.Integration;
 using Xunit;
 using Xunit.Abstractions;
+using OpenStack.Actors.Http;
 using static OpenStack.Actors.Tests.Integration.ObjectStoreTestSupport;
 
 namespace OpenStack.Actors.Tests.Cluster;

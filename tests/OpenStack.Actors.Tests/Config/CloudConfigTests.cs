@@ -2,6 +2,7 @@ using OpenStack.Actors.Auth;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
 using Xunit;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Tests.Config;
 

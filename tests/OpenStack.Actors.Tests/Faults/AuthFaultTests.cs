@@ -7,6 +7,8 @@ using OpenStack.Actors.Tests.Host;
 using OpenStack.Actors.Tests.Integration;
 using Xunit;
 using Xunit.Abstractions;
+using OpenStack.Actors.Http;
+using OpenStack.Actors.Catalog;
 
 namespace OpenStack.Actors.Tests.Faults;
 

@@ -6,6 +6,7 @@ using OpenStack.Actors.Session;
 using OpenStack.Actors.Tests.Integration;
 using Xunit;
 using Xunit.Abstractions;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Tests.Faults;
 

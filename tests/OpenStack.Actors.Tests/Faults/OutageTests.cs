@@ -6,6 +6,7 @@ using OpenStack.Actors.Tests.Host;
 using OpenStack.Actors.Tests.Integration;
 using Xunit;
 using Xunit.Abstractions;
+using OpenStack.Actors.Http;
 using static OpenStack.Actors.Tests.Integration.ObjectStoreTestSupport;
 
 namespace OpenStack.Actors.Tests.Faults;
@@ -252,7 +253,7 @@ public sealed class OutageTests(ITestOutputHelper output) : FaultTestBase(output
         {
             return (await Direct.GetContainerAsync(container)).ObjectCount;
         }
-        catch (OpenStack.Actors.Session.HttpErrorException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        catch (OpenStack.Actors.Http.HttpErrorException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
         {
             return 0;   // not created yet
         }

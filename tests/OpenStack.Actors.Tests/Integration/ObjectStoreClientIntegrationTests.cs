@@ -4,6 +4,7 @@ using Akka.TestKit.Xunit2;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using Xunit;
+using OpenStack.Actors.Http;
 using static OpenStack.Actors.Tests.Integration.ObjectStoreTestSupport;
 
 namespace OpenStack.Actors.Tests.Integration;

@@ -4,6 +4,7 @@ using OpenStack.Actors.Config;
 using OpenStack.Actors.Hosting;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Tests.Integration;
 

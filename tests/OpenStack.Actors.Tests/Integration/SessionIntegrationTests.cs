@@ -8,6 +8,7 @@ using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
 using Xunit;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Tests.Integration;
 

@@ -8,6 +8,7 @@ using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Tests.Support;
 using Xunit;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Tests.ObjectStore;
 

@@ -1,6 +1,7 @@
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using Xunit;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Tests.ObjectStore;
 

@@ -10,6 +10,7 @@ using OpenStack.Actors.Session;
 using OpenStack.Actors.Telemetry;
 using OpenStack.Actors.Tests.Support;
 using Xunit;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Tests.Telemetry;
 

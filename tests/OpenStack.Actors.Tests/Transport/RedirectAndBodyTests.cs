@@ -6,6 +6,7 @@ using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Tests.Support;
 using Xunit;
+using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Tests.Transport;
 

@@ -1,50 +1,12 @@
 using System.Net;
-using OpenStack.Actors.Catalog;
 
-namespace OpenStack.Actors.Session;
+namespace OpenStack.Actors.Http;
 
 /// <summary>Base of every failure the session reports. Messages never contain tokens or secrets.</summary>
 public class OpenStackException : Exception
 {
     /// <summary>Creates the exception.</summary>
     public OpenStackException(string message, Exception? inner = null) : base(message, inner) { }
-}
-
-/// <summary>Keystone refused the credentials (bad password, disabled user, unknown application credential).
-/// Never retried: retrying bad credentials only locks accounts.</summary>
-public sealed class AuthenticationFailedException : OpenStackException
-{
-    /// <summary>Creates the exception.</summary>
-    public AuthenticationFailedException(string message, HttpStatusCode? status = null, string? requestId = null, Exception? inner = null)
-        : base(message, inner)
-    {
-        Status = status;
-        RequestId = requestId;
-    }
-
-    /// <summary>The HTTP status Keystone answered, when it answered.</summary>
-    public HttpStatusCode? Status { get; }
-
-    /// <summary>Keystone's <c>x-openstack-request-id</c>, when it answered.</summary>
-    public string? RequestId { get; }
-}
-
-/// <summary>No endpoint in the service catalog matches the filter.</summary>
-public sealed class EndpointNotFoundException : OpenStackException
-{
-    /// <summary>Creates the exception.</summary>
-    public EndpointNotFoundException(ServiceFilter filter, IReadOnlyList<string> available)
-        : base($"No endpoint matches {filter}. The catalog offers: {(available.Count == 0 ? "nothing" : string.Join("; ", available))}")
-    {
-        Filter = filter;
-        Available = available;
-    }
-
-    /// <summary>The filter that matched nothing.</summary>
-    public ServiceFilter Filter { get; }
-
-    /// <summary>What the catalog does offer, one entry per endpoint: type, name, interface, region, url.</summary>
-    public IReadOnlyList<string> Available { get; }
 }
 
 /// <summary>The server answered with a 4xx or 5xx status.</summary>
