@@ -49,7 +49,7 @@ public class SessionOverheadBenchmarks
         _path = $"/{BodyBytes}";
 
         var settings = SessionSettings.Create(Akka.Configuration.ConfigurationFactory.Empty);
-        _raw = new HttpClient(SessionActor.CreateHandler(settings.Transport, Akka.Event.NoLogger.Instance)) { Timeout = Timeout.InfiniteTimeSpan };
+        _raw = new HttpClient(OpenStack.Actors.Transport.HttpHandlerFactory.Create(settings.Transport, Akka.Event.NoLogger.Instance)) { Timeout = Timeout.InfiniteTimeSpan };
         _system = ActorSystem.Create("bench", "akka.loglevel = WARNING");
         var endpoint = new Uri(_base, "/v1/AUTH_bench");
         _session = new OpenStackSession(_system.ActorOf(SessionActor.Props(new StaticAuthenticator("bench-token", endpoint), settings)), settings);

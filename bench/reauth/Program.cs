@@ -40,7 +40,7 @@ using var system = ActorSystem.Create("reauth-bench", ConfigurationFactory.Parse
     akka.log-dead-letters-during-shutdown = off
     """));
 var settings = cloud.ApplyTo(SessionSettings.Create(system));
-var handler = new CountingHandler(SessionActor.CreateHandler(settings.Transport, system.Log));
+var handler = new CountingHandler(OpenStack.Actors.Transport.HttpHandlerFactory.Create(settings.Transport, system.Log));
 var session = new OpenStackSession(system.ActorOf(SessionActor.Props(cloud.CreateAuthenticator(), settings, handler), "session"), settings);
 var store = cloud.Filter("object-store");
 using var keystone = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };

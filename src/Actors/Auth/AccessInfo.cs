@@ -26,5 +26,5 @@ public sealed record AccessInfo(
 
     /// <summary>True when the url belongs to this cloud: an endpoint of the catalog or the auth url.</summary>
     public bool IsOwnEndpoint(Uri url) =>
-        Catalog.Contains(url) || (AuthUrl is not null && ServiceCatalog.SameOrigin(AuthUrl, url));
+        Catalog.Contains(url) || (AuthUrl is not null && Origins.SameOrigin(AuthUrl, url));
 }

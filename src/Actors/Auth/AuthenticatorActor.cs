@@ -3,7 +3,6 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.Util;
 using OpenStack.Actors.Config;
-using OpenStack.Actors.Session;
 using OpenStack.Actors.Telemetry;
 using OpenStack.Actors.Http;
 

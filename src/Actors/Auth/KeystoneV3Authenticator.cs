@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using OpenStack.Actors.Catalog;
-using OpenStack.Actors.Session;
 using OpenStack.Actors.Transport;
 using OpenStack.Actors.Http;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using OpenStack.Actors.Session;
 using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Catalog;
@@ -98,16 +97,12 @@ public sealed class ServiceCatalog
     /// (so a token may be sent there).</summary>
     public bool Contains(Uri url)
     {
-        if (_anyService is not null) return SameOrigin(_anyService, url);
+        if (_anyService is not null) return Origins.SameOrigin(_anyService, url);
         foreach (var ep in Endpoints)
-            if (SameOrigin(ep.Url, url)) return true;
+            if (Origins.SameOrigin(ep.Url, url)) return true;
         return false;
     }
 
-    internal static bool SameOrigin(Uri a, Uri b) =>
-        string.Equals(a.Scheme, b.Scheme, StringComparison.OrdinalIgnoreCase)
-        && string.Equals(a.IdnHost, b.IdnHost, StringComparison.OrdinalIgnoreCase)
-        && a.Port == b.Port;
 
     private static string NormalizeInterface(string iface)
     {

@@ -1,4 +1,3 @@
-using OpenStack.Actors.Session;
 using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Config;

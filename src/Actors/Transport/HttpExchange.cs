@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
-using OpenStack.Actors.Session;
 using OpenStack.Actors.Telemetry;
 using OpenStack.Actors.Http;
 
@@ -53,7 +51,7 @@ internal static class HttpExchange
             for (var redirects = 0; ; redirects++)
             {
                 // The token only follows a redirect to the same origin: a redirect must not leak it elsewhere.
-                var sendToken = token is not null && ServiceCatalog.SameOrigin(origin, url) ? token : null;
+                var sendToken = token is not null && Origins.SameOrigin(origin, url) ? token : null;
                 using var request = Build(method, url, headers, body, sendToken);
                 // An HttpClient buffers the body unless told not to; a plain invoker (the transports' one) never does, and
                 // skips HttpClient's own linked cancellation source per request.
@@ -248,7 +246,7 @@ internal static class HttpExchange
             request.Headers.TryAddWithoutValidation(TokenHeader, token.Value);
         }
         // Per request, not as an HttpClient default: the transports send through a plain HttpMessageInvoker. A caller's own wins.
-        if (headers is null || !request.Headers.Contains("User-Agent")) request.Headers.TryAddWithoutValidation("User-Agent", SessionSettings.UserAgent);
+        if (headers is null || !request.Headers.Contains("User-Agent")) request.Headers.TryAddWithoutValidation("User-Agent", TransportSettings.UserAgent);
         request.Content = content;
         return request;
     }

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Routing;
 using OpenStack.Actors.Config;
-using OpenStack.Actors.Session;
 using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Transport;

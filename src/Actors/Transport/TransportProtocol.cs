@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using OpenStack.Actors.Auth;
-using OpenStack.Actors.Session;
 using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Transport;

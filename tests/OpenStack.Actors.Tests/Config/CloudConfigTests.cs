@@ -553,7 +553,7 @@ public sealed class CloudConfigTests : IDisposable
         Assert.DoesNotContain(config.Warnings, w => w.Contains("certificate"));
 
         var settings = config.ApplyTo(new SessionSettings());
-        using var handler = OpenStack.Actors.Session.SessionActor.CreateHandler(settings.Transport, Akka.Event.NoLogger.Instance);
+        using var handler = OpenStack.Actors.Transport.HttpHandlerFactory.Create(settings.Transport, Akka.Event.NoLogger.Instance);
 
         Assert.Equal(certPath, settings.Transport.ClientCertFile);
         Assert.Equal(keyPath, settings.Transport.ClientKeyFile);

@@ -62,7 +62,7 @@ public sealed class TimeoutSourcesTests : TestKit
         for (var i = 0; i < 2; i++) Assert.Null((await ExpectMsgAsync<TransportResult>()).Error);
         lock (handler.UserAgents)
         {
-            Assert.Contains(SessionSettings.UserAgent, handler.UserAgents);
+            Assert.Contains(TransportSettings.UserAgent, handler.UserAgents);
             Assert.Contains("mytool/1.0", handler.UserAgents);
             Assert.Equal(2, handler.UserAgents.Count);
         }
