@@ -2,7 +2,6 @@ using System.Net.Http;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Util;
-using OpenStack.Actors.Config;
 using OpenStack.Actors.Telemetry;
 using OpenStack.Actors.Http;
 
@@ -24,7 +23,7 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
 
     private readonly IAuthenticator _authenticator;
     private readonly HttpClient _http;
-    private readonly SessionSettings _settings;
+    private readonly TokenSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly CancellationTokenSource _stopping = new();
 
@@ -41,7 +40,7 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
     private DateTimeOffset _lastFetchStarted = DateTimeOffset.MinValue;
 
     /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
-    public AuthenticatorActor(IAuthenticator authenticator, HttpClient http, SessionSettings settings)
+    public AuthenticatorActor(IAuthenticator authenticator, HttpClient http, TokenSettings settings)
     {
         _authenticator = authenticator;
         _http = http;
@@ -50,7 +49,7 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
     }
 
     /// <summary>Props for the actor.</summary>
-    public static Props Props(IAuthenticator authenticator, HttpClient http, SessionSettings settings) =>
+    public static Props Props(IAuthenticator authenticator, HttpClient http, TokenSettings settings) =>
         Akka.Actor.Props.Create(() => new AuthenticatorActor(authenticator, http, settings));
 
     /// <inheritdoc />
@@ -110,7 +109,7 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
     /// <summary>A foreground fetch, at once or when Keystone's minimum interval since the last one has passed.</summary>
     private void RequestFetch()
     {
-        var wait = _lastFetchStarted + _settings.TokenMinInterval - Now;
+        var wait = _lastFetchStarted + _settings.MinInterval - Now;
         if (wait <= TimeSpan.Zero)
         {
             StartFetch(background: false);
@@ -162,8 +161,8 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
         else if (!background)
         {
             // Keystone is down or failing: answer from memory for a doubling while, so failures cannot become a storm.
-            _outageBackoff = _outageBackoff == TimeSpan.Zero ? _settings.AuthOutageMinBackoff
-                : Min(_settings.AuthOutageMaxBackoff, _outageBackoff * 2);
+            _outageBackoff = _outageBackoff == TimeSpan.Zero ? _settings.OutageMinBackoff
+                : Min(_settings.OutageMaxBackoff, _outageBackoff * 2);
             _outageUntil = Now + _outageBackoff;
         }
         _log.Warning("Authentication ({0}) failed: {1}", _authenticator.Description, _lastFailure.Message);
@@ -189,7 +188,7 @@ public sealed class AuthenticatorActor : ReceiveActor, IWithUnboundedStash, IWit
         var margin = Min(_settings.RenewBeforeExpiry, life / 2);
         var jitter = Min(_settings.RenewJitter, life / 10) * ThreadLocalRandom.Current.NextDouble();
         // Never sooner than Keystone's minimum interval, however short-lived the tokens are.
-        Timers.StartSingleTimer(RenewTimer, RenewDue.Instance, Max(_settings.TokenMinInterval, life - margin - jitter));
+        Timers.StartSingleTimer(RenewTimer, RenewDue.Instance, Max(_settings.MinInterval, life - margin - jitter));
     }
 
     /// <summary>Not handed out this close to expiry; a tenth of the token's life for very short-lived tokens.</summary>

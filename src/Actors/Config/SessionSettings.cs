@@ -1,6 +1,7 @@
 using System.Reflection;
 using Akka.Actor;
 using Akka.Configuration;
+using OpenStack.Actors.Auth;
 using OpenStack.Actors.Transport;
 
 namespace OpenStack.Actors.Config;
@@ -77,6 +78,9 @@ public sealed record SessionSettings
 
     /// <summary>The cap of the outage backoff.</summary>
     public TimeSpan AuthOutageMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What the AuthenticatorActor uses of these settings.</summary>
+    public TokenSettings Token => new(AuthTimeout, RenewBeforeExpiry, RenewJitter, BadCredentialsHold, TokenMinInterval, AuthOutageMinBackoff, AuthOutageMaxBackoff);
 
     /// <summary>Transport pool settings.</summary>
     public TransportSettings Transport { get; init; } = new();

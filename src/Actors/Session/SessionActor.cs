@@ -125,7 +125,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
         var handler = _handler ?? HttpHandlerFactory.Create(_settings.Transport, _log);
         _http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         _invoker = new HttpMessageInvoker(handler, disposeHandler: _handler is null);
-        _auth = Context.ActorOf(AuthenticatorActor.Props(_authenticator, _http, _settings), "authenticator");
+        _auth = Context.ActorOf(AuthenticatorActor.Props(_authenticator, _http, _settings.Token), "authenticator");
         _transport = _transportOverride ?? Context.ActorOf(TransportActor.PoolProps(_invoker, _settings.Transport), "transport");
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SweepInterval);
     }

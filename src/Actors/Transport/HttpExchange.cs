@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
-using OpenStack.Actors.Catalog;
-using OpenStack.Actors.Config;
 using OpenStack.Actors.Telemetry;
 using OpenStack.Actors.Http;
 

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Routing;
-using OpenStack.Actors.Config;
 using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Transport;

@@ -43,7 +43,7 @@ public sealed class AuthenticatorActorTests() : TestKit(TestConfigs.VirtualTime)
     public async Task Renews_in_the_background_before_expiry_while_callers_keep_getting_the_current_token()
     {
         var auth = new ScriptedAuthenticator(() => Scheduler.Now, TimeSpan.FromMinutes(10));
-        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings));
+        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings.Token));
         actor.Tell(GetAccess.Instance);
         var first = (await ExpectMsgAsync<AccessGranted>()).Access;
         Assert.Equal("tok-1", first.Token.Value);
@@ -75,7 +75,7 @@ public sealed class AuthenticatorActorTests() : TestKit(TestConfigs.VirtualTime)
     {
         var auth = new ScriptedAuthenticator(() => Scheduler.Now, TimeSpan.FromHours(1)) { Gate = new TaskCompletionSource<AccessInfo>() };
         var gate = auth.Gate!;
-        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings));
+        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings.Token));
 
         for (var i = 0; i < 50; i++) actor.Tell(GetAccess.Instance);
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
@@ -90,7 +90,7 @@ public sealed class AuthenticatorActorTests() : TestKit(TestConfigs.VirtualTime)
     {
         var auth = new ScriptedAuthenticator(() => Scheduler.Now, TimeSpan.FromHours(1));
         var parent = CreateTestProbe();
-        var actor = parent.ChildActorOf(AuthenticatorActor.Props(auth, _http, Settings), new OneForOneStrategy(_ => Directive.Restart));
+        var actor = parent.ChildActorOf(AuthenticatorActor.Props(auth, _http, Settings.Token), new OneForOneStrategy(_ => Directive.Restart));
         actor.Tell(GetAccess.Instance);
         var first = (await ExpectMsgAsync<AccessGranted>()).Access;
 
@@ -109,7 +109,7 @@ public sealed class AuthenticatorActorTests() : TestKit(TestConfigs.VirtualTime)
     public async Task An_expired_token_is_never_handed_out()
     {
         var auth = new ScriptedAuthenticator(() => Scheduler.Now, TimeSpan.FromSeconds(60));
-        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings with { RenewBeforeExpiry = TimeSpan.Zero, RenewJitter = TimeSpan.Zero }));
+        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, (Settings with { RenewBeforeExpiry = TimeSpan.Zero, RenewJitter = TimeSpan.Zero }).Token));
         actor.Tell(GetAccess.Instance);
         await ExpectMsgAsync<AccessGranted>();
 
@@ -140,10 +140,10 @@ public sealed class AuthenticatorActorTests() : TestKit(TestConfigs.VirtualTime)
     public async Task A_keystone_outage_is_answered_from_memory_with_a_doubling_backoff()
     {
         var auth = new FailingAuthenticator();
-        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings with
+        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, (Settings with
         {
             AuthOutageMinBackoff = TimeSpan.FromSeconds(2), AuthOutageMaxBackoff = TimeSpan.FromSeconds(8), TokenMinInterval = TimeSpan.Zero,
-        }));
+        }).Token));
 
         async Task<int> CallsAfterAsking()
         {
@@ -168,7 +168,7 @@ public sealed class AuthenticatorActorTests() : TestKit(TestConfigs.VirtualTime)
     public async Task Token_requests_keep_a_minimum_interval_even_for_short_lived_tokens()
     {
         var auth = new ScriptedAuthenticator(() => Scheduler.Now, TimeSpan.FromSeconds(4));
-        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, Settings with { TokenMinInterval = TimeSpan.FromSeconds(5) }));
+        var actor = Sys.ActorOf(AuthenticatorActor.Props(auth, _http, (Settings with { TokenMinInterval = TimeSpan.FromSeconds(5) }).Token));
         actor.Tell(GetAccess.Instance);
         Assert.Equal("tok-1", (await ExpectMsgAsync<AccessGranted>()).Access.Token.Value);
 
