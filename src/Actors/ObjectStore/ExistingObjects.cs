@@ -16,8 +16,6 @@ internal sealed class ExistingObjects
     /// <summary>Objects listed: name, size, and the hash when it is the MD5 of the content (plain objects only).</summary>
     private readonly record struct Listed(long Bytes, string? ContentMd5);
 
-    internal int Count => _objects.Count;
-
     /// <summary>
     /// Lists <paramref name="container"/> under <paramref name="prefix"/> (nothing to list when it was just created); null
     /// (unknown: ask per file) when it holds more than <paramref name="limit"/> objects or the limit is 0.
