@@ -273,6 +273,10 @@ public sealed class ObjectStoreUploadIntegrationTests : TestKit, IDisposable
             Assert.Equal(5, uploaded.Segments);
             Assert.Equal(2, uploaded.SegmentsReused);
             Assert.True(summary.Success);
+            // Only what was sent counts as uploaded: the reused segments are skipped bytes.
+            Assert.Equal(2L << 20, uploaded.BytesReused);
+            Assert.Equal(size - (2L << 20), summary.TransferredBytes);
+            Assert.Equal(2L << 20, summary.SkippedBytes);
         }
         finally
         {
