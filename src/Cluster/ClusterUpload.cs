@@ -137,10 +137,9 @@ public static class ClusterUpload
             .Async()   // the walk blocks on the file system: its own island on the blocking-io dispatcher
             .Via(killSwitch.Flow<LocalEntry>());
         var completion = new TaskCompletionSource<ClusterUploadSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var config = system.Settings.Config;
+        var clusterSettings = ClusterUploadSettings.Create(system.Settings.Config);
         var setup = new CoordinatorSetup(clusterJob, walk, progress, settings.MaxFailuresInSummary, onResult, completion, () => run.StopRequested,
-            config.GetTimeSpan("openstack.cluster-upload.announce-interval", TimeSpan.FromSeconds(1), allowInfinite: false),
-            Math.Max(1, config.GetInt("openstack.cluster-upload.walk-buffer", 256)));
+            clusterSettings.AnnounceInterval, clusterSettings.WalkBuffer);
         var coordinator = system.ActorOf(UploadCoordinatorActor.Props(setup), "upload-coordinator-" + runId);
 
         var registration = cancellationToken.Register(() =>

@@ -63,7 +63,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
         _client = client;
         _options = options;
         _heartbeatInterval = options.HeartbeatInterval
-            ?? Context.System.Settings.Config.GetTimeSpan("openstack.cluster-upload.heartbeat-interval", TimeSpan.FromSeconds(2), allowInfinite: false);
+            ?? ClusterUploadSettings.Create(Context.System.Settings.Config).HeartbeatInterval;
         _node = Akka.Cluster.Cluster.Get(Context.System).SelfAddress.ToString();
         Context.Watch(client.Session.Actor);
         Idle();
