@@ -1,11 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text.Json;
-using OpenStack.Actors.Catalog;
-using OpenStack.Actors.Session;
-using OpenStack.Actors.Transport;
 using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.ObjectStore;

@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using System.Text.Json;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
