@@ -34,7 +34,7 @@ public sealed class CloudConnection : IAsyncDisposable
           loggers = ["Akka.Hosting.Logging.LoggerFactoryLogger, Akka.Hosting"]
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
-          # Akka's default 10 ms tick costs ~4% of a core while the tool waits on the network (measured); the tool's
+          # Akka's default 10 ms tick costs CPU while the tool only waits on the network (docs/performance.md); the tool's
           # timers (backoff, timeouts, progress) are all 100 ms or coarser. Embedders keep their own setting.
           scheduler.tick-duration = 100ms
           # After Ctrl-C, in-flight transfers get this long to finish (a second Ctrl-C abandons them).

@@ -15,9 +15,9 @@ internal sealed class ReplyPromise : MinimalActorRef
     /// <summary>How often the outstanding promises are checked against their limits.</summary>
     internal static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
 
-    // One timer for the process instead of one per request: a Timer each cost ~150 bytes and two trips through the
-    // runtime's timer-queue lock, about 5% of the facade's throughput at 256 requests in flight (bench/ alloc). The
-    // limit is a safety net (the session answers within it itself), so a second's precision is enough.
+    // One timer for the process instead of one per request: a Timer each costs an allocation and two trips through the
+    // runtime's timer-queue lock (docs/performance.md has the figures). The limit is a safety net (the session answers
+    // within it itself), so a second's precision is enough.
     private static readonly ConcurrentDictionary<long, ReplyPromise> Outstanding = new();
     private static readonly Timer Sweeper = new(static _ => ExpireOverdue(), null, SweepInterval, SweepInterval);   // rooted here, runs for the process
     private static long _lastId;

@@ -53,7 +53,7 @@ internal static class SessionRules
         else if (request.Service is not null) endpoint = catalog.Resolve(request.Service);
         else endpoint = catalog.SingleEndpointUri
             ?? throw new InvalidRequestException($"The relative url '{request.Url}' needs a service filter to choose an endpoint");
-        var joined = string.Concat(endpoint.AbsoluteUri.AsSpan().TrimEnd('/'), "/", request.Url.AsSpan().TrimStart('/'));   // one string, not three
+        var joined = string.Concat(endpoint.AbsoluteUri.AsSpan().TrimEnd('/'), "/", request.Url.AsSpan().TrimStart('/'));
         return Uri.TryCreate(joined, UriKind.Absolute, out var result)
             ? result
             : throw new InvalidRequestException($"'{request.Url}' does not make a valid url with endpoint {Redaction.Url(endpoint)}");
