@@ -373,13 +373,7 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                 break;
             case BreakerState.HalfOpen:
                 // The first held request is the probe; the others wait for its outcome.
-                while (guard.Held.TryDequeue(out var id))
-                    if (_pending.TryGetValue(id, out var probe) && probe.HeldBy == guard)
-                    {
-                        probe.HeldBy = null;
-                        Dispatch(probe);
-                        break;
-                    }
+                DispatchHeld(guard, all: false);
                 break;
             case BreakerState.Closed:
                 if (guard.DownSince is { } since)
@@ -388,15 +382,21 @@ public sealed class SessionActor : ReceiveActor, IWithTimers
                     _log.Info("{0} is up again after {1:0.0} s", guard.Origin, (Now - since).TotalSeconds);
                     Context.System.EventStream.Publish(new EndpointUp(Self, guard.Origin, since, Now - since));
                 }
-                var held = guard.Held.ToArray();
-                guard.Held.Clear();
-                foreach (var id in held)
-                    if (_pending.TryGetValue(id, out var p) && p.HeldBy == guard)
-                    {
-                        p.HeldBy = null;
-                        Dispatch(p);
-                    }
+                DispatchHeld(guard, all: true);
                 break;
+        }
+    }
+
+    /// <summary>Sends the requests <paramref name="guard"/> holds, in arrival order: the first still waiting, or all of
+    /// those held now (one held again meanwhile waits for the next change). Entries already answered are dropped.</summary>
+    private void DispatchHeld(EndpointGuard guard, bool all)
+    {
+        for (var left = guard.Held.Count; left > 0 && guard.Held.TryDequeue(out var id); left--)
+        {
+            if (!_pending.TryGetValue(id, out var p) || p.HeldBy != guard) continue;
+            p.HeldBy = null;
+            Dispatch(p);
+            if (!all) return;
         }
     }
 
