@@ -13,7 +13,7 @@ namespace OpenStack.Actors.TestKit.Tests;
 public sealed class FakeCloudHandlerTests : AkkaTestKit
 {
     /// <summary>Real time here, so no waits: short backoffs, and no Keystone pacing or outage hold between token requests.</summary>
-    private static readonly SessionSettings Fast = new()
+    private static readonly SessionSettings Fast = SessionSettings.Default with
     {
         MinBackoff = TimeSpan.FromMilliseconds(1),
         MaxBackoff = TimeSpan.FromMilliseconds(5),

@@ -93,7 +93,7 @@ public sealed class ScenarioTests() : AkkaTestKit(OpenStackTestConfig.VirtualTim
     [Fact]
     public async Task With_one_attempt_the_sessions_429_goes_to_the_user_actor_with_its_Retry_After()
     {
-        var fake = new FakeSession(this, new FakeSessionOptions { Settings = new SessionSettings { MaxAttempts = 1 } });
+        var fake = new FakeSession(this, new FakeSessionOptions { Settings = SessionSettings.Default with { MaxAttempts = 1 } });
         fake.When(HttpMethod.Get, "/?format=json").ReplyJson(OneContainer);
         fake.Throttle(1, retryAfter: TimeSpan.FromSeconds(45));
         var lister = Sys.ActorOf(ContainerListerActor.Props(fake.Actor));

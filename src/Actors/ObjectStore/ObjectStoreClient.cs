@@ -23,7 +23,7 @@ public sealed partial class ObjectStoreClient
     {
         Session = session ?? throw new ArgumentNullException(nameof(session));
         Service = service ?? ServiceFilter.ObjectStore;
-        Settings = settings ?? new ObjectStoreSettings();
+        Settings = settings ?? ObjectStoreSettings.Default;
     }
 
     /// <summary>The session.</summary>

@@ -3,53 +3,57 @@ using Akka.Configuration;
 
 namespace OpenStack.Actors.ObjectStore;
 
-/// <summary>Object-store settings (HOCON <c>openstack.object-store</c>); the defaults are in the embedded <c>reference.conf</c>.</summary>
+/// <summary>Object-store settings (HOCON <c>openstack.object-store</c>). The defaults are in <c>reference.conf</c> only: start
+/// from <see cref="Default"/> or <see cref="Create"/> and change values with <c>with</c>.</summary>
 public sealed record ObjectStoreSettings
 {
+    /// <summary>The defaults of <c>reference.conf</c>.</summary>
+    public static ObjectStoreSettings Default { get; } = Create(null);
+
     /// <summary>Parallel transfers.</summary>
-    public int Transfers { get; init; } = 16;
+    public required int Transfers { get; init; }
 
     /// <summary>Segment size of Static Large Objects; files larger than this are segmented.</summary>
-    public long SegmentSize { get; init; } = 1L << 30;
+    public required long SegmentSize { get; init; }
 
     /// <summary>Bytes being sent at once, at most.</summary>
-    public long MaxBytesInFlight { get; init; } = 4L << 30;
+    public required long MaxBytesInFlight { get; init; }
 
     /// <summary>How existing objects are compared.</summary>
-    public SkipMode Skip { get; init; } = SkipMode.Md5;
+    public required SkipMode Skip { get; init; }
 
     /// <summary>Base timeout of a transfer attempt.</summary>
-    public TimeSpan TransferTimeout { get; init; } = TimeSpan.FromSeconds(60);
+    public required TimeSpan TransferTimeout { get; init; }
 
     /// <summary>Bytes per second a transfer may not fall below (it extends the timeout with the size).</summary>
-    public long MinThroughput { get; init; } = 1L << 20;
+    public required long MinThroughput { get; init; }
 
     /// <summary>Delete superseded segments after a successful large upload.</summary>
-    public bool CleanupSegments { get; init; } = true;
+    public required bool CleanupSegments { get; init; }
 
     /// <summary>Files and segments of at least this size are hashed while they are sent and the ETag Swift answers is
     /// checked against that hash (as rclone and <c>swift upload</c> do), so sending starts at once; smaller ones are hashed
     /// first and sent with their ETag, which Swift verifies before it stores anything.</summary>
-    public long HashWhileSendingFrom { get; init; } = 8L << 20;
+    public required long HashWhileSendingFrom { get; init; }
 
     /// <summary>An upload lists its container once at the start when it holds at most this many objects, so new files
     /// need no HEAD and identical plain objects are skipped from the listing; above it (or at 0) every file is asked about with a HEAD.</summary>
-    public int PreloadListingLimit { get; init; } = 100_000;
+    public required int PreloadListingLimit { get; init; }
 
     /// <summary>Failures kept in the summary.</summary>
-    public int MaxFailuresInSummary { get; init; } = 1000;
+    public required int MaxFailuresInSummary { get; init; }
 
     /// <summary>How long a batch waits for a down endpoint before it stops cleanly, listing what it did not attempt.</summary>
-    public TimeSpan OutageBudget { get; init; } = TimeSpan.FromMinutes(15);
+    public required TimeSpan OutageBudget { get; init; }
 
     /// <summary>Passes at the end of a run over the files that failed with a transient error (rclone's <c>--retries</c> less one).</summary>
-    public int Retries { get; init; } = 3;
+    public required int Retries { get; init; }
 
     /// <summary>First wait between probes of a down endpoint; it doubles up to <see cref="ProbeMaxBackoff"/>, with jitter.</summary>
-    public TimeSpan ProbeMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
+    public required TimeSpan ProbeMinBackoff { get; init; }
 
     /// <summary>The longest wait between probes of a down endpoint.</summary>
-    public TimeSpan ProbeMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+    public required TimeSpan ProbeMaxBackoff { get; init; }
 
     /// <summary>True when a file or segment of <paramref name="bytes"/> is hashed before it is sent (and sent with its ETag),
     /// false when it is hashed while sent (see <see cref="HashWhileSendingFrom"/>).</summary>
@@ -59,13 +63,13 @@ public sealed record ObjectStoreSettings
     public TimeSpan TimeoutFor(long bytes) => TransferTimeout + TimeSpan.FromSeconds((double)bytes / Math.Max(1, MinThroughput));
 
     /// <summary>The defaults as a HOCON config (a fallback for <see cref="Create"/>).</summary>
-    public static Akka.Configuration.Config DefaultConfig() => Config.SessionSettings.DefaultConfig();
+    public static Akka.Configuration.Config DefaultConfig() => ReferenceConfig.Value;
 
     /// <summary>Reads <c>openstack.object-store</c>, falling back to the defaults.</summary>
     /// <exception cref="ArgumentException">A value is invalid (the message names it).</exception>
     public static ObjectStoreSettings Create(Akka.Configuration.Config? config)
     {
-        var c = (config ?? Akka.Configuration.Config.Empty).WithFallback(DefaultConfig()).GetConfig("openstack.object-store");
+        var c = ReferenceConfig.Under(config).GetConfig("openstack.object-store");
         return new ObjectStoreSettings
         {
             Transfers = Positive(c.GetInt("transfers"), "transfers"),

@@ -56,10 +56,9 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
         var restart = new OneForOneStrategy(_ => Directive.Restart);
         Pool router = settings.Routing switch
         {
-            "random" => new RandomPool(settings.PoolSize).WithSupervisorStrategy(restart),
-            "smallest-mailbox" => new SmallestMailboxPool(settings.PoolSize).WithSupervisorStrategy(restart),
-            "round-robin" => new RoundRobinPool(settings.PoolSize).WithSupervisorStrategy(restart),
-            _ => throw new ArgumentException($"Unknown transport routing '{settings.Routing}' (round-robin, random, smallest-mailbox)"),
+            TransportRouting.Random => new RandomPool(settings.PoolSize).WithSupervisorStrategy(restart),
+            TransportRouting.SmallestMailbox => new SmallestMailboxPool(settings.PoolSize).WithSupervisorStrategy(restart),
+            _ => new RoundRobinPool(settings.PoolSize).WithSupervisorStrategy(restart),
         };
         return Props(http, settings).WithRouter(router);
     }

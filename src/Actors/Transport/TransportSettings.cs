@@ -2,32 +2,36 @@ using System.Reflection;
 
 namespace OpenStack.Actors.Transport;
 
-/// <summary>Settings of the transport pool (HOCON <c>openstack.session.transport</c>).</summary>
+/// <summary>Settings of the transport pool (HOCON <c>openstack.session.transport</c>). The defaults are in
+/// <c>reference.conf</c> only: start from <see cref="Default"/> or <see cref="Create"/> and change values with <c>with</c>.</summary>
 public sealed record TransportSettings
 {
-    /// <summary>TransportActors in the pool.</summary>
-    public int PoolSize { get; init; } = 4;
+    /// <summary>The defaults of <c>reference.conf</c>.</summary>
+    public static TransportSettings Default { get; } = Create(null);
 
-    /// <summary>round-robin, random or smallest-mailbox.</summary>
-    public string Routing { get; init; } = "round-robin";
+    /// <summary>TransportActors in the pool.</summary>
+    public required int PoolSize { get; init; }
+
+    /// <summary>How the pool spreads requests over its TransportActors.</summary>
+    public required TransportRouting Routing { get; init; }
 
     /// <summary>Requests one TransportActor has on the wire at once.</summary>
-    public int MaxInFlightPerTransport { get; init; } = 64;
+    public required int MaxInFlightPerTransport { get; init; }
 
     /// <summary>Connection limit per server of the shared handler.</summary>
-    public int MaxConnectionsPerServer { get; init; } = 256;
+    public required int MaxConnectionsPerServer { get; init; }
 
     /// <summary>TCP/TLS connect timeout.</summary>
-    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    public required TimeSpan ConnectTimeout { get; init; }
 
     /// <summary>Idle pooled connections are closed after this.</summary>
-    public TimeSpan PooledConnectionIdleTimeout { get; init; } = TimeSpan.FromSeconds(50);
+    public required TimeSpan PooledConnectionIdleTimeout { get; init; }
 
-    /// <summary>Pooled connections are recycled after this (DNS changes are seen).</summary>
-    public TimeSpan PooledConnectionLifetime { get; init; } = TimeSpan.FromMinutes(10);
+    /// <summary>Pooled connections are recycled after this, so DNS changes are seen.</summary>
+    public required TimeSpan PooledConnectionLifetime { get; init; }
 
     /// <summary>Verify server certificates.</summary>
-    public bool VerifyTls { get; init; } = true;
+    public required bool VerifyTls { get; init; }
 
     /// <summary>A PEM bundle of CA certificates to trust, or null for the system store.</summary>
     public string? CaFile { get; init; }
@@ -41,4 +45,48 @@ public sealed record TransportSettings
     /// <summary>The <c>User-Agent</c> sent with every request.</summary>
     public static string UserAgent { get; } =
         "OpenStack.Actors/" + (typeof(TransportSettings).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0");
+
+    /// <summary>Reads <c>openstack.session.transport</c> from <paramref name="config"/>, falling back to <c>reference.conf</c>.</summary>
+    /// <exception cref="ArgumentException">A value is invalid (the message names it).</exception>
+    public static TransportSettings Create(Akka.Configuration.Config? config)
+    {
+        var t = ReferenceConfig.Under(config).GetConfig("openstack.session.transport");
+        return new TransportSettings
+        {
+            PoolSize = Math.Max(1, t.GetInt("pool-size")),
+            Routing = ParseRouting(t.GetString("routing")),
+            MaxInFlightPerTransport = Math.Max(1, t.GetInt("max-in-flight-per-transport")),
+            MaxConnectionsPerServer = Math.Max(1, t.GetInt("max-connections-per-server")),
+            ConnectTimeout = t.GetTimeSpan("connect-timeout"),
+            PooledConnectionIdleTimeout = t.GetTimeSpan("pooled-connection-idle-timeout"),
+            PooledConnectionLifetime = t.GetTimeSpan("pooled-connection-lifetime"),
+            VerifyTls = t.GetBoolean("verify-tls"),
+            CaFile = PathOrNull(t.GetString("ca-file", "")),
+            ClientCertFile = PathOrNull(t.GetString("client-cert-file", "")),
+            ClientKeyFile = PathOrNull(t.GetString("client-key-file", "")),
+        };
+
+        static string? PathOrNull(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
+    private static TransportRouting ParseRouting(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "round-robin" => TransportRouting.RoundRobin,
+        "random" => TransportRouting.Random,
+        "smallest-mailbox" => TransportRouting.SmallestMailbox,
+        _ => throw new ArgumentException($"openstack.session.transport.routing must be round-robin, random or smallest-mailbox, not '{value}'"),
+    };
+}
+
+/// <summary>How the transport pool picks a TransportActor for a request (HOCON <c>routing</c>).</summary>
+public enum TransportRouting
+{
+    /// <summary>In turn (<c>round-robin</c>).</summary>
+    RoundRobin,
+
+    /// <summary>At random (<c>random</c>).</summary>
+    Random,
+
+    /// <summary>The one with the fewest queued messages (<c>smallest-mailbox</c>).</summary>
+    SmallestMailbox,
 }

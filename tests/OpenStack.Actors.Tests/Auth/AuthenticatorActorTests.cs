@@ -37,7 +37,7 @@ public sealed class AuthenticatorActorTests() : TestKit(TestConfigs.VirtualTime)
     private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
     private readonly HttpClient _http = new();
 
-    private static SessionSettings Settings => new() { RenewBeforeExpiry = TimeSpan.FromSeconds(120), RenewJitter = TimeSpan.FromSeconds(10) };
+    private static SessionSettings Settings => SessionSettings.Default with { RenewBeforeExpiry = TimeSpan.FromSeconds(120), RenewJitter = TimeSpan.FromSeconds(10) };
 
     [Fact]
     public async Task Renews_in_the_background_before_expiry_while_callers_keep_getting_the_current_token()

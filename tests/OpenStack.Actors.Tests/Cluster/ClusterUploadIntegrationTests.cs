@@ -97,7 +97,7 @@ public sealed class ClusterUploadIntegrationTests(ITestOutputHelper output) : IA
             .WithFallback(ConfigurationFactory.ParseString(TestConfig))
             .WithFallback(ClusterUpload.DefaultConfig());
         var system = ActorSystem.Create(ClusterUpload.SystemName, config);
-        var client = Client(system, new ObjectStoreSettings { Transfers = transfers });
+        var client = Client(system, ObjectStoreSettings.Default with { Transfers = transfers });
         var worker = ClusterUpload.StartWorker(system, client);
         var node = new Node(name, system, client, worker);
         _nodes.Add(node);

@@ -18,7 +18,7 @@ public sealed class UploadWorkerTests() : TestKit(ClusterUpload.NodeConfig("127.
     {
         var session = CreateTestProbe();
         var ended = new TaskCompletionSource<(string, bool, WorkerStatus)>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var client = new ObjectStoreClient(new OpenStackSession(session.Ref, new SessionSettings()));
+        var client = new ObjectStoreClient(new OpenStackSession(session.Ref, SessionSettings.Default));
         var worker = Sys.ActorOf(UploadWorkerActor.Props(client, new ClusterWorkerOptions
         {
             OnRunEnded = (id, completed, status) => ended.TrySetResult((id, completed, status)),

@@ -523,13 +523,13 @@ public sealed class CloudConfigTests : IDisposable
         Assert.False(config.Verify);
         Assert.Equal("/etc/pki/cloud-ca.pem", config.CaCert);
 
-        var settings = config.ApplyTo(new SessionSettings { MaxAttempts = 3 });
+        var settings = config.ApplyTo(SessionSettings.Default with { MaxAttempts = 3 });
 
         Assert.False(settings.Transport.VerifyTls);
         Assert.Equal("/etc/pki/cloud-ca.pem", settings.Transport.CaFile);
         Assert.Equal(3, settings.MaxAttempts);
 
-        var defaults = Load("demo", DemoClouds).ApplyTo(new SessionSettings());
+        var defaults = Load("demo", DemoClouds).ApplyTo(SessionSettings.Default);
         Assert.True(defaults.Transport.VerifyTls);
         Assert.Null(defaults.Transport.CaFile);
     }
@@ -552,7 +552,7 @@ public sealed class CloudConfigTests : IDisposable
             """);
         Assert.DoesNotContain(config.Warnings, w => w.Contains("certificate"));
 
-        var settings = config.ApplyTo(new SessionSettings());
+        var settings = config.ApplyTo(SessionSettings.Default);
         using var handler = OpenStack.Actors.Transport.HttpHandlerFactory.Create(settings.Transport, Akka.Event.NoLogger.Instance);
 
         Assert.Equal(certPath, settings.Transport.ClientCertFile);

@@ -93,7 +93,7 @@ public abstract class FaultTestBase(ITestOutputHelper output) : TestKit, IAsyncL
         ServiceFilter.ObjectStore with { EndpointOverride = new Uri($"{proxy.Url}v1/AUTH_{DemoProjectId}") };
 
     protected static ObjectStoreSettings Upload(int transfers = 16, SkipMode skip = SkipMode.None, long segmentSize = 1L << 30) =>
-        new() { Transfers = transfers, Skip = skip, SegmentSize = segmentSize };
+        ObjectStoreSettings.Default with { Transfers = transfers, Skip = skip, SegmentSize = segmentSize };
 
     /// <summary>Files of 1-4 KiB (or the sizes given) in ten folders; returns the root.</summary>
     protected string SmallFiles(int count, int seed = 1, int minBytes = 1024, int maxBytes = 4096)

@@ -1,3 +1,4 @@
+using OpenStack.Actors.Transport;
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
@@ -25,7 +26,7 @@ public sealed class SettingsTests
         Assert.Equal(5, s.MaxAttempts);
         Assert.Contains(503, s.RetriableStatuses);
         Assert.True(s.Transport.VerifyTls);
-        Assert.Equal("round-robin", s.Transport.Routing);
+        Assert.Equal(TransportRouting.RoundRobin, s.Transport.Routing);
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public static class ObjectStoreTestSupport
         return (root, names.Length + 2);
     }
 
-    public static ObjectStoreSettings SmallSegments(SkipMode skip = SkipMode.Md5) => new()
+    public static ObjectStoreSettings SmallSegments(SkipMode skip = SkipMode.Md5) => ObjectStoreSettings.Default with
     {
         SegmentSize = 1L << 20,
         Transfers = 8,

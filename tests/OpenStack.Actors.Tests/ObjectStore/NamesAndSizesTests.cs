@@ -144,7 +144,7 @@ public sealed class NamesAndSizesTests
         Assert.Equal(8L << 20, s.SegmentSize);
         Assert.Equal(SkipMode.Changed, s.Skip);
         Assert.Equal(4L << 30, s.MaxBytesInFlight);
-        Assert.Equal(new ObjectStoreSettings(), ObjectStoreSettings.Create(null));
+        Assert.Equal(ObjectStoreSettings.Default, ObjectStoreSettings.Create(null));
         var e = Assert.Throws<ArgumentException>(() => ObjectStoreSettings.Create(Akka.Configuration.ConfigurationFactory.ParseString("openstack.object-store.skip = sometimes")));
         Assert.Contains("sometimes", e.Message);
     }

@@ -17,7 +17,7 @@ public sealed class ObjectStoreClientTests : TestKit
 {
     private const string Endpoint = "http://swift.test:8080/v1/AUTH_p";
 
-    private static readonly SessionSettings Fast = new() { MaxAttempts = 1 };
+    private static readonly SessionSettings Fast = SessionSettings.Default with { MaxAttempts = 1 };
 
     private ObjectStoreClient NewClient(FakeHttp http) =>
         new(new OpenStackSession(Sys.ActorOf(SessionActor.Props(new StaticAuthenticator("tok", new Uri(Endpoint)), Fast, http)), Fast));

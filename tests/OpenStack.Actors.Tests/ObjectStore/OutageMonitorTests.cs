@@ -14,7 +14,7 @@ namespace OpenStack.Actors.Tests.ObjectStore;
 public sealed class OutageMonitorTests() : TestKit(TestConfigs.VirtualTime)
 {
     private static readonly ConnectionFailedException Refused = new("connection refused by swift.example.com:8080 (PUT http://swift.example.com:8080/v1/AUTH_x/c/o)");
-    private static readonly ObjectStoreSettings Settings = new()
+    private static readonly ObjectStoreSettings Settings = ObjectStoreSettings.Default with
     {
         OutageBudget = TimeSpan.FromSeconds(60), ProbeMinBackoff = TimeSpan.FromSeconds(1), ProbeMaxBackoff = TimeSpan.FromSeconds(8),
     };

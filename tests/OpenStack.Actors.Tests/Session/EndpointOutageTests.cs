@@ -21,7 +21,7 @@ public sealed class EndpointOutageTests() : TestKit(TestConfigs.VirtualTime)
     private static readonly StaticAuthenticator Static = new("SecretToken", Endpoint);
     private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
 
-    private static readonly SessionSettings Settings = new()
+    private static readonly SessionSettings Settings = SessionSettings.Default with
     {
         MaxAttempts = 1, BreakerMaxFailures = 2, BreakerResetTimeout = TimeSpan.FromSeconds(10), BreakerRandomFactor = 0,
     };
@@ -106,7 +106,7 @@ public sealed class EndpointOutageTests() : TestKit(TestConfigs.VirtualTime)
         var auth = new FlakyKeystone(failures: 1);
         var unauthorized = 2;
         var http = new FakeHttp(_ => Interlocked.Decrement(ref unauthorized) >= 0 ? FakeHttp.Status(HttpStatusCode.Unauthorized) : FakeHttp.Status(HttpStatusCode.OK, "stored"));
-        var settings = new SessionSettings { MaxAttempts = 5, MinBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(1), TokenMinInterval = TimeSpan.Zero };
+        var settings = SessionSettings.Default with { MaxAttempts = 5, MinBackoff = TimeSpan.FromSeconds(1), MaxBackoff = TimeSpan.FromSeconds(1), TokenMinInterval = TimeSpan.Zero };
         var session = Sys.ActorOf(SessionActor.Props(auth, settings, http));
 
         session.Tell(Get("/o"));
@@ -119,7 +119,7 @@ public sealed class EndpointOutageTests() : TestKit(TestConfigs.VirtualTime)
     public async Task A_401_without_a_Keystone_outage_is_final_after_one_reauthentication()
     {
         var http = new FakeHttp(_ => FakeHttp.Status(HttpStatusCode.Unauthorized));
-        var session = Sys.ActorOf(SessionActor.Props(new FlakyKeystone(failures: 0), new SessionSettings { MaxAttempts = 5 }, http));
+        var session = Sys.ActorOf(SessionActor.Props(new FlakyKeystone(failures: 0), SessionSettings.Default with { MaxAttempts = 5 }, http));
 
         session.Tell(Get("/o"));
         var error = Assert.IsType<HttpErrorException>((await AdvanceUntilAsync<RequestFailed>()).Error);

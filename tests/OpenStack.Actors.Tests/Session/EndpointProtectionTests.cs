@@ -25,7 +25,7 @@ public sealed class EndpointProtectionTests() : TestKit(TestConfigs.VirtualTime)
     {
         var healthy = false;
         var http = new FakeHttp(_ => healthy ? FakeHttp.Status(HttpStatusCode.OK, "up") : FakeHttp.Status(HttpStatusCode.InternalServerError));
-        var settings = new SessionSettings { MaxAttempts = 1, BreakerMaxFailures = 3, BreakerResetTimeout = TimeSpan.FromSeconds(10), BreakerRandomFactor = 0 };
+        var settings = SessionSettings.Default with { MaxAttempts = 1, BreakerMaxFailures = 3, BreakerResetTimeout = TimeSpan.FromSeconds(10), BreakerRandomFactor = 0 };
         var session = Sys.ActorOf(SessionActor.Props(Static, settings, http));
 
         for (var i = 0; i < 3; i++)
@@ -54,7 +54,7 @@ public sealed class EndpointProtectionTests() : TestKit(TestConfigs.VirtualTime)
     public async Task Throttling_halves_what_the_whole_pool_may_send_to_that_endpoint()
     {
         var transport = CreateTestProbe();
-        var settings = new SessionSettings { Transport = new TransportSettings { PoolSize = 2, MaxInFlightPerTransport = 4 } };
+        var settings = SessionSettings.Default with { Transport = TransportSettings.Default with { PoolSize = 2, MaxInFlightPerTransport = 4 } };
         var session = Sys.ActorOf(SessionActor.Props(Static, settings, transport: transport.Ref));
 
         for (var i = 0; i < 12; i++) session.Tell(Get($"/o{i}"));

@@ -25,7 +25,7 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
     public async Task A_connection_failure_is_answered_with_a_typed_failure()
     {
         var http = new FakeHttp((_, _) => Task.FromException<HttpResponseMessage>(new HttpRequestException("Connection refused")));
-        var session = Sys.ActorOf(SessionActor.Props(Static, new SessionSettings(), http));
+        var session = Sys.ActorOf(SessionActor.Props(Static, SessionSettings.Default, http));
 
         session.Tell(Get("/c", attempts: 1) with { CorrelationId = 7 });
 
@@ -42,7 +42,7 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
         var http = new FakeHttp(_ => Interlocked.Increment(ref calls) == 1
             ? FakeHttp.Status(HttpStatusCode.ServiceUnavailable)
             : FakeHttp.Status(HttpStatusCode.OK, "fine"));
-        var session = Sys.ActorOf(SessionActor.Props(Static, new SessionSettings { MinBackoff = TimeSpan.FromSeconds(2), MaxBackoff = TimeSpan.FromSeconds(2) }, http));
+        var session = Sys.ActorOf(SessionActor.Props(Static, SessionSettings.Default with { MinBackoff = TimeSpan.FromSeconds(2), MaxBackoff = TimeSpan.FromSeconds(2) }, http));
 
         session.Tell(Get("/c"));
         await AwaitConditionAsync(() => Task.FromResult(http.Requests.Count == 1));
@@ -64,7 +64,7 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
             limited.Headers.Add("Retry-After", "30");
             return limited;
         });
-        var session = Sys.ActorOf(SessionActor.Props(Static, new SessionSettings { MaxBackoff = TimeSpan.FromSeconds(1) }, http));
+        var session = Sys.ActorOf(SessionActor.Props(Static, SessionSettings.Default with { MaxBackoff = TimeSpan.FromSeconds(1) }, http));
 
         session.Tell(Get("/c", attempts: 2));
         await AwaitConditionAsync(() => Task.FromResult(http.Requests.Count == 1));
@@ -82,7 +82,7 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
     public async Task A_reply_the_transport_never_sends_becomes_a_timeout()
     {
         var transport = CreateTestProbe();
-        var settings = new SessionSettings { RequestTimeout = TimeSpan.FromSeconds(10), ReplyGrace = TimeSpan.FromSeconds(2) };
+        var settings = SessionSettings.Default with { RequestTimeout = TimeSpan.FromSeconds(10), ReplyGrace = TimeSpan.FromSeconds(2) };
         var session = Sys.ActorOf(SessionActor.Props(Static, settings, transport: transport.Ref));
 
         session.Tell(Get("/lost"));
@@ -108,7 +108,7 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
             await Task.Delay(Timeout.Infinite, ct);
             return FakeHttp.Status(HttpStatusCode.OK);
         });
-        var session = Sys.ActorOf(SessionActor.Props(Static, new SessionSettings(), http));
+        var session = Sys.ActorOf(SessionActor.Props(Static, SessionSettings.Default, http));
 
         session.Tell(Get("/slow", attempts: 1) with { Options = new RequestOptions { MaxAttempts = 1, Timeout = TimeSpan.FromMilliseconds(300) } });
 
@@ -121,7 +121,7 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
     public async Task Requests_in_flight_when_the_session_stops_are_answered()
     {
         var transport = CreateTestProbe();
-        var session = Sys.ActorOf(SessionActor.Props(Static, new SessionSettings(), transport: transport.Ref));
+        var session = Sys.ActorOf(SessionActor.Props(Static, SessionSettings.Default, transport: transport.Ref));
         session.Tell(Get("/a"));
         session.Tell(Get("/b"));
         await transport.ExpectMsgAsync<TransportRequest>();
@@ -142,7 +142,7 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
             await release.Task;
             return FakeHttp.Status(HttpStatusCode.OK, "after restart");
         });
-        var settings = new SessionSettings { Transport = new TransportSettings { PoolSize = 1 } };
+        var settings = SessionSettings.Default with { Transport = TransportSettings.Default with { PoolSize = 1 } };
         var session = Sys.ActorOf(SessionActor.Props(Static, settings, http), "restart-session");
         session.Tell(Get("/held"));
         await AwaitConditionAsync(() => Task.FromResult(http.Requests.Count == 1));
@@ -160,7 +160,7 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
     public async Task A_relative_url_without_a_service_filter_needs_one()
     {
         var cloud = new FakeCloud();
-        var session = Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), new SessionSettings(), cloud.Http));
+        var session = Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), SessionSettings.Default, cloud.Http));
 
         session.Tell(new OpenStackRequest(HttpMethod.Get, "/c"));
 
@@ -171,7 +171,7 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
     public async Task An_endpoint_not_in_the_catalog_fails_naming_the_filter()
     {
         var cloud = new FakeCloud();
-        var session = Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), new SessionSettings(), cloud.Http));
+        var session = Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), SessionSettings.Default, cloud.Http));
 
         session.Tell(new OpenStackRequest(HttpMethod.Get, "/servers") { Service = new ServiceFilter("compute") });
 

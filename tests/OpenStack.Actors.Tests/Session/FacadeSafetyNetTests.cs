@@ -12,7 +12,7 @@ namespace OpenStack.Actors.Tests.Session;
 /// is checked by a process-wide timer each second.</summary>
 public sealed class FacadeSafetyNetTests : TestKit
 {
-    private static readonly SessionSettings Short = new()
+    private static readonly SessionSettings Short = SessionSettings.Default with
     {
         RequestTimeout = TimeSpan.FromMilliseconds(100), AuthTimeout = TimeSpan.FromMilliseconds(100), ReplyGrace = TimeSpan.FromMilliseconds(100),
         MaxAttempts = 1, MaxBackoff = TimeSpan.Zero,
@@ -38,7 +38,7 @@ public sealed class FacadeSafetyNetTests : TestKit
     [Fact]
     public async Task A_cancelled_call_ends_at_once_and_an_answer_before_the_limit_is_the_result()
     {
-        var session = new OpenStackSession(TestActor, new SessionSettings());
+        var session = new OpenStackSession(TestActor, SessionSettings.Default);
         using var cancel = new CancellationTokenSource();
         var cancelled = session.GetAsync("/a", ServiceFilter.ObjectStore, cancellationToken: cancel.Token);
         await ExpectMsgAsync<OpenStackRequest>();

@@ -77,7 +77,7 @@ public sealed class ReauthenticationTests() : TestKit(TestConfigs.DebugLogging)
     public async Task Concurrent_401s_for_a_revoked_token_cause_one_reauthentication_and_all_requests_succeed()
     {
         var cloud = new FakeCloud();
-        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), new SessionSettings(), cloud.Http)), new SessionSettings());
+        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), SessionSettings.Default, cloud.Http)), SessionSettings.Default);
         await session.GetAsync("/", ServiceFilter.ObjectStore);
         Assert.Equal(1, cloud.TokenRequests);
 
@@ -102,7 +102,7 @@ public sealed class ReauthenticationTests() : TestKit(TestConfigs.DebugLogging)
             ? KeystoneCanned.Token("tok-" + Guid.NewGuid().ToString("N")[..6], DateTimeOffset.UtcNow.AddHours(1))
             : FakeHttp.Status(HttpStatusCode.Unauthorized));
         var auth = new KeystonePasswordAuthenticator(new Uri(KeystoneCanned.AuthUrl), "pw", AuthScope.ProjectName("demo"), userName: "demo");
-        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(auth, new SessionSettings(), http)), new SessionSettings());
+        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(auth, SessionSettings.Default, http)), SessionSettings.Default);
 
         var error = await Assert.ThrowsAsync<HttpErrorException>(() => session.GetAsync("/", ServiceFilter.ObjectStore));
 
@@ -115,7 +115,7 @@ public sealed class ReauthenticationTests() : TestKit(TestConfigs.DebugLogging)
     public async Task Wrong_password_fails_typed_with_one_keystone_request_for_many_callers()
     {
         var cloud = new FakeCloud();
-        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator("wrong-password"), new SessionSettings(), cloud.Http)), new SessionSettings());
+        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator("wrong-password"), SessionSettings.Default, cloud.Http)), SessionSettings.Default);
 
         var attempts = Enumerable.Range(0, 20).Select(_ => session.GetAsync("/", ServiceFilter.ObjectStore)).ToList();
         foreach (var attempt in attempts)
@@ -135,7 +135,7 @@ public sealed class ReauthenticationTests() : TestKit(TestConfigs.DebugLogging)
     public async Task The_password_request_body_is_keystone_v3_with_user_domain_and_project_scope()
     {
         var cloud = new FakeCloud();
-        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), new SessionSettings(), cloud.Http)), new SessionSettings());
+        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), SessionSettings.Default, cloud.Http)), SessionSettings.Default);
 
         var access = await session.GetAccessAsync();
 
@@ -161,7 +161,7 @@ public sealed class ReauthenticationTests() : TestKit(TestConfigs.DebugLogging)
     public async Task The_token_goes_only_to_the_clouds_own_hosts_unless_allowed()
     {
         var cloud = new FakeCloud();
-        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), new SessionSettings(), cloud.Http)), new SessionSettings());
+        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), SessionSettings.Default, cloud.Http)), SessionSettings.Default);
 
         await session.GetAsync("http://swift.test:8080/v1/AUTH_demo/c");
         await session.GetAsync("http://elsewhere.test/x", options: new RequestOptions { RaiseOnError = false });

@@ -24,7 +24,7 @@ public sealed class SecretRedactionTests() : TestKit(TestConfigs.DebugLogging)
         Sys.EventStream.Subscribe(collector, typeof(LogEvent));
 
         var cloud = new FakeCloud(password: "pa55-w0rd-SECRET");
-        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), new SessionSettings(), cloud.Http)), new SessionSettings());
+        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator(), SessionSettings.Default, cloud.Http)), SessionSettings.Default);
         await session.GetAsync("/", ServiceFilter.ObjectStore);
         cloud.Revoke("tok-1");
         await session.GetAsync("/after-revocation", ServiceFilter.ObjectStore);
@@ -33,7 +33,7 @@ public sealed class SecretRedactionTests() : TestKit(TestConfigs.DebugLogging)
             await Assert.ThrowsAsync<EndpointNotFoundException>(() => session.GetAsync("/x", new ServiceFilter("compute"))),
             await Assert.ThrowsAnyAsync<OpenStackException>(() => session.GetAsync("http://elsewhere.test/?temp_url_sig=tok-2")),
         };
-        var wrong = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator("wrong-guess"), new SessionSettings(), cloud.Http)), new SessionSettings());
+        var wrong = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.Authenticator("wrong-guess"), SessionSettings.Default, cloud.Http)), SessionSettings.Default);
         errors.Add(await Assert.ThrowsAsync<AuthenticationFailedException>(() => wrong.GetAsync("/", ServiceFilter.ObjectStore)));
         var access = await session.GetAccessAsync();
         await collector.Ask<Done>(Flush.Instance, TimeSpan.FromSeconds(3));

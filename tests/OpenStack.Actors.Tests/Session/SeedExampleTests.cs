@@ -16,7 +16,7 @@ public sealed class SeedExampleTests : TestKit
     private static readonly Uri Endpoint = new("http://cloud.example.com:3333");
 
     private OpenStackSession NewSession(FakeHttp http) =>
-        new(Sys.ActorOf(SessionActor.Props(new StaticAuthenticator("SecretToken", Endpoint), new SessionSettings(), http)), new SessionSettings());
+        new(Sys.ActorOf(SessionActor.Props(new StaticAuthenticator("SecretToken", Endpoint), SessionSettings.Default, http)), SessionSettings.Default);
 
     [Fact]
     public async Task Get_root_returns_the_json_list_of_containers()

@@ -42,7 +42,7 @@ public sealed class TelemetryTests : TestKit
 
         var calls = 0;
         var http = new FakeHttp(_ => Interlocked.Increment(ref calls) == 1 ? FakeHttp.Status(HttpStatusCode.BadGateway) : FakeHttp.Status(HttpStatusCode.OK, "12345"));
-        var settings = new SessionSettings { MinBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5) };
+        var settings = SessionSettings.Default with { MinBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5) };
         var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(new StaticAuthenticator("t", new Uri($"http://{host}:81")), settings, http)), settings);
 
         using (var caller = callerSource.StartActivity("caller"))

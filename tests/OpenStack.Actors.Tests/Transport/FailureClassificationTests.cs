@@ -13,7 +13,7 @@ namespace OpenStack.Actors.Tests.Transport;
 /// <summary>Which failures are the server's (retried, held against the endpoint) and which are the caller's own.</summary>
 public sealed class FailureClassificationTests : TestKit
 {
-    private static readonly SessionSettings FastRetries = new() { MinBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5) };
+    private static readonly SessionSettings FastRetries = SessionSettings.Default with { MinBackoff = TimeSpan.FromMilliseconds(1), MaxBackoff = TimeSpan.FromMilliseconds(5) };
 
     private OpenStackSession NewSession(FakeHttp http) =>
         new(Sys.ActorOf(SessionActor.Props(new StaticAuthenticator("t", new Uri("http://cloud.example.com")), FastRetries, http)), FastRetries);

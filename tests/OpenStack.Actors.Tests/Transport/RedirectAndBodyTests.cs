@@ -13,7 +13,7 @@ namespace OpenStack.Actors.Tests.Transport;
 public sealed class RedirectAndBodyTests : TestKit
 {
     private OpenStackSession NewSession(FakeHttp http) =>
-        new(Sys.ActorOf(SessionActor.Props(new StaticAuthenticator("SecretToken", new Uri("http://cloud.example.com:3333")), new SessionSettings(), http)), new SessionSettings());
+        new(Sys.ActorOf(SessionActor.Props(new StaticAuthenticator("SecretToken", new Uri("http://cloud.example.com:3333")), SessionSettings.Default, http)), SessionSettings.Default);
 
     private static HttpResponseMessage Redirect(HttpStatusCode status, string location)
     {

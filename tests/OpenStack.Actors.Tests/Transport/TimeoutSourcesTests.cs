@@ -54,7 +54,7 @@ public sealed class TimeoutSourcesTests : TestKit
     public async Task Requests_through_a_plain_invoker_carry_the_clients_user_agent_unless_the_caller_sets_one()
     {
         var handler = new RecordingHandler();
-        var transport = Sys.ActorOf(TransportActor.Props(new HttpMessageInvoker(handler), new TransportSettings()));
+        var transport = Sys.ActorOf(TransportActor.Props(new HttpMessageInvoker(handler), TransportSettings.Default));
         var url = new Uri("http://cloud.example.com/x");
         transport.Tell(new TransportRequest(1, HttpMethod.Get, url, null, null, null, false, TimeSpan.FromSeconds(30), 0), TestActor);
         transport.Tell(new TransportRequest(2, HttpMethod.Get, url, new Dictionary<string, string> { ["User-Agent"] = "mytool/1.0" }, null, null, false,

@@ -37,7 +37,7 @@ public sealed class TransportBackpressureTests : TestKit
     public async Task At_most_the_limit_is_on_the_wire_and_waiting_requests_go_as_exchanges_end()
     {
         var handler = new HeldHandler();
-        var transport = Sys.ActorOf(TransportActor.Props(new HttpClient(handler), new TransportSettings { MaxInFlightPerTransport = 2 }));
+        var transport = Sys.ActorOf(TransportActor.Props(new HttpClient(handler), TransportSettings.Default with { MaxInFlightPerTransport = 2 }));
         for (var i = 1; i <= 5; i++) transport.Tell(Get(i), TestActor);
 
         var first = new[] { await handler.NextArrivalAsync(), await handler.NextArrivalAsync() };
