@@ -119,23 +119,15 @@ public static class ClusterUpload
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(client);
-        ArgumentNullException.ThrowIfNull(job);
-        var root = Path.GetFullPath(job.SourceDirectory);
-        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"'{job.SourceDirectory}' is not a directory");
-        SwiftNames.ValidateContainer(job.Container);
-        var settings = job.Settings ?? client.Settings;
-        _ = await client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
-        await client.CreateContainerAsync(job.Container, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var target = await UploadPreparation.PrepareAsync(client, job, monitorFor: null, cancellationToken).ConfigureAwait(false);
+        var settings = target.Settings;
 
         var runId = Guid.NewGuid().ToString("N")[..12];
-        var clusterJob = new ClusterUploadJob(runId, root, job.Container, settings.SegmentSize, settings.Skip, settings.CleanupSegments);
+        var clusterJob = new ClusterUploadJob(runId, target.Root, job.Container, settings.SegmentSize, settings.Skip, settings.CleanupSegments);
         var progress = new TransferProgress();
         var killSwitch = KillSwitches.Shared("walk-" + runId);
         var run = new TransferRun(progress, killSwitch);
-        var walk = Source.From(LocalFiles.Walk(root, job.Prefix))
-            .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
-            .Async()   // the walk blocks on the file system: its own island on the blocking-io dispatcher
-            .Via(killSwitch.Flow<LocalEntry>());
+        var walk = target.Walk(job.Prefix).Via(killSwitch.Flow<LocalEntry>());
         var completion = new TaskCompletionSource<ClusterUploadSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
         var clusterSettings = ClusterUploadSettings.Create(system.Settings.Config);
         var setup = new CoordinatorSetup(clusterJob, walk, progress, settings.MaxFailuresInSummary, onResult, completion, () => run.StopRequested,

@@ -55,7 +55,7 @@ public sealed record WorkRefused(string RunId, ImmutableArray<long> ItemIds);
 public sealed record WorkReturned(string RunId, ImmutableArray<long> ItemIds);
 
 /// <summary>How one file ended on a worker (a <see cref="FileResult"/> without the local exception object).</summary>
-/// <param name="Status"><c>uploaded</c>, <c>skipped</c> or <c>failed</c>.</param>
+/// <param name="Status">Uploaded, skipped or failed (a worker reports nothing else).</param>
 /// <param name="Bytes">The size.</param>
 /// <param name="ETag">The stored ETag (uploaded).</param>
 /// <param name="Segments">SLO segments (uploaded).</param>
@@ -63,7 +63,7 @@ public sealed record WorkReturned(string RunId, ImmutableArray<long> ItemIds);
 /// <param name="Reason">Why it was skipped or failed.</param>
 /// <param name="Warning">A warning of an uploaded file.</param>
 /// <param name="Elapsed">Time taken on the worker.</param>
-public sealed record FileOutcome(string Status, long Bytes, string? ETag, int Segments, int SegmentsReused, string? Reason, string? Warning, TimeSpan Elapsed)
+public sealed record FileOutcome(FileStatus Status, long Bytes, string? ETag, int Segments, int SegmentsReused, string? Reason, string? Warning, TimeSpan Elapsed)
 {
     /// <summary>The outcome of a local result.</summary>
     public static FileOutcome From(FileResult r) => r switch
@@ -71,14 +71,14 @@ public sealed record FileOutcome(string Status, long Bytes, string? ETag, int Se
         FileUploaded u => new FileOutcome(u.Status, u.Bytes, u.ETag, u.Segments, u.SegmentsReused, null, u.Warning, u.Elapsed),
         FileSkipped s => new FileOutcome(s.Status, s.Bytes, null, 0, 0, s.Reason, null, TimeSpan.Zero),
         FileFailed f => new FileOutcome(f.Status, f.Bytes, null, 0, 0, f.Reason, null, TimeSpan.Zero),
-        _ => new FileOutcome("failed", r.Bytes, null, 0, 0, $"unexpected result {r.Status}", null, TimeSpan.Zero),
+        _ => new FileOutcome(FileStatus.Failed, r.Bytes, null, 0, 0, $"unexpected result {r.Status.Name()}", null, TimeSpan.Zero),
     };
 
     /// <summary>The result, for the coordinator's path and object name.</summary>
     public FileResult ToResult(string path, string objectName) => Status switch
     {
-        "uploaded" => new FileUploaded(path, objectName, Bytes, ETag ?? "", Segments, SegmentsReused, Elapsed) { Warning = Warning },
-        "skipped" => new FileSkipped(path, objectName, Bytes, Reason ?? ""),
+        FileStatus.Uploaded => new FileUploaded(path, objectName, Bytes, ETag ?? "", Segments, SegmentsReused, Elapsed) { Warning = Warning },
+        FileStatus.Skipped => new FileSkipped(path, objectName, Bytes, Reason ?? ""),
         _ => new FileFailed(path, objectName, Bytes, Reason ?? "failed"),
     };
 }

@@ -196,7 +196,7 @@ public sealed class ReportWriter : IDisposable
         {
             if (_finished) return;
             _json.WriteStartObject();
-            _json.WriteString("status", r.Status);
+            _json.WriteString("status", r.Status.Name());
             _json.WriteString("path", r.Path);
             if (r.ObjectName is not null) _json.WriteString("object", r.ObjectName);
             _json.WriteNumber("bytes", r.Bytes);

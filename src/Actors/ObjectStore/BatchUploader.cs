@@ -47,27 +47,20 @@ public sealed class BatchUploader
     public async Task<TransferRun> StartAsync(UploadJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var root = Path.GetFullPath(job.SourceDirectory);
-        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"'{job.SourceDirectory}' is not a directory");
-        SwiftNames.ValidateContainer(job.Container);
-        var settings = job.Settings ?? _client.Settings;
-        var parallelism = settings.Transfers * 2;
-        var monitor = await _client.OutageMonitorAsync(job.Container, settings, _scheduler, parallelism, cancellationToken).ConfigureAwait(false);
-        // The first request to the object store is not retried through the monitor either (see OutageMonitorAsync).
-        var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
-        var created = await monitor.RetryAsync(ct => _client.CreateContainerAsync(job.Container, cancellationToken: ct), cancellationToken).ConfigureAwait(false);
+        var target = await UploadPreparation.PrepareAsync(_client, job,
+            (settings, ct) => _client.OutageMonitorAsync(job.Container, settings, _scheduler, Parallelism(settings), ct), cancellationToken).ConfigureAwait(false);
+        var (settings, monitor) = (target.Settings, target.Monitor!);
         var existing = settings.Skip == SkipMode.None ? null
-            : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(_client, job.Container, job.Prefix, settings.PreloadListingLimit, created, ct),
+            : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(_client, job.Container, job.Prefix, settings.PreloadListingLimit, target.ContainerCreated, ct),
                 cancellationToken).ConfigureAwait(false);
 
         var progress = new TransferProgress();
-        var worker = new FileUploader(_client, job.Container, settings, capabilities, progress, cancellationToken, existing);
-        var walk = Source.From(LocalFiles.Walk(root, job.Prefix))
-            .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
-            .Async();   // the walk blocks on the file system: its own island on the blocking-io dispatcher
-        // Twice the transfers: files being looked up and hashed do not hold a transfer slot (the gate bounds the PUTs).
-        return TransferRunner.Start(walk, parallelism, worker.ProcessAsync,
+        var worker = new FileUploader(_client, job.Container, settings, target.Capabilities, progress, cancellationToken, existing);
+        return TransferRunner.Start(target.Walk(job.Prefix), Parallelism(settings), worker.ProcessAsync,
             (e, reason) => new FileNotAttempted(e.Path, e.ObjectName, e is LocalFile f ? f.Length : 0, reason),
             progress, monitor, settings, onResult, _materializer, "upload", cancellationToken);
     }
+
+    /// <summary>Twice the transfers: files being looked up and hashed do not hold a transfer slot (the gate bounds the PUTs).</summary>
+    private static int Parallelism(ObjectStoreSettings settings) => settings.Transfers * 2;
 }

@@ -32,8 +32,45 @@ public sealed record DownloadJob(string Container, string TargetDirectory)
 /// <param name="Bytes">The size.</param>
 public abstract record FileResult(string Path, string? ObjectName, long Bytes)
 {
-    /// <summary><c>uploaded</c>, <c>downloaded</c>, <c>skipped</c> or <c>failed</c>.</summary>
-    public abstract string Status { get; }
+    /// <summary>How the file ended; the subtype carries the details.</summary>
+    public abstract FileStatus Status { get; }
+}
+
+/// <summary>How a file or object of a batch ended (the <c>status</c> of a report entry, see <see cref="FileStatusNames"/>).</summary>
+public enum FileStatus
+{
+    /// <summary>Stored, its MD5 verified by Swift.</summary>
+    Uploaded,
+
+    /// <summary>Written to a local file, its MD5 verified.</summary>
+    Downloaded,
+
+    /// <summary>Left as it was: stored (or present locally) already, or ignored.</summary>
+    Skipped,
+
+    /// <summary>Failed for a reason a rerun would not fix, or after the retries.</summary>
+    Failed,
+
+    /// <summary>Deleted (or found gone already).</summary>
+    Deleted,
+
+    /// <summary>Not tried: the run stopped first (outage budget, stop).</summary>
+    NotAttempted,
+}
+
+/// <summary>The names of <see cref="FileStatus"/> values in reports and on the wire: lower case, words joined by <c>-</c>.</summary>
+public static class FileStatusNames
+{
+    /// <summary><c>uploaded</c>, <c>downloaded</c>, <c>skipped</c>, <c>failed</c>, <c>deleted</c> or <c>not-attempted</c>.</summary>
+    public static string Name(this FileStatus status) => status switch
+    {
+        FileStatus.Uploaded => "uploaded",
+        FileStatus.Downloaded => "downloaded",
+        FileStatus.Skipped => "skipped",
+        FileStatus.Failed => "failed",
+        FileStatus.Deleted => "deleted",
+        _ => "not-attempted",
+    };
 }
 
 /// <summary>The file was stored, its MD5 verified by Swift.</summary>
@@ -48,7 +85,7 @@ public sealed record FileUploaded(string Path, string ObjectName, long Bytes, st
     : FileResult(Path, ObjectName, Bytes)
 {
     /// <inheritdoc />
-    public override string Status => "uploaded";
+    public override FileStatus Status => FileStatus.Uploaded;
 
     /// <summary>Something that went wrong after the object was stored (old segments not deleted), or null.</summary>
     public string? Warning { get; init; }
@@ -66,7 +103,7 @@ public sealed record FileUploaded(string Path, string ObjectName, long Bytes, st
 public sealed record FileDownloaded(string Path, string ObjectName, long Bytes, string? ETag, TimeSpan Elapsed) : FileResult(Path, ObjectName, Bytes)
 {
     /// <inheritdoc />
-    public override string Status => "downloaded";
+    public override FileStatus Status => FileStatus.Downloaded;
 }
 
 /// <summary>Nothing needed sending: the object is stored already (or the path is left out on purpose).</summary>
@@ -77,7 +114,7 @@ public sealed record FileDownloaded(string Path, string ObjectName, long Bytes, 
 public sealed record FileSkipped(string Path, string? ObjectName, long Bytes, string Reason) : FileResult(Path, ObjectName, Bytes)
 {
     /// <inheritdoc />
-    public override string Status => "skipped";
+    public override FileStatus Status => FileStatus.Skipped;
 }
 
 /// <summary>The file could not be transferred; the others went on.</summary>
@@ -88,7 +125,7 @@ public sealed record FileSkipped(string Path, string? ObjectName, long Bytes, st
 public sealed record FileFailed(string Path, string? ObjectName, long Bytes, string Reason) : FileResult(Path, ObjectName, Bytes)
 {
     /// <inheritdoc />
-    public override string Status => "failed";
+    public override FileStatus Status => FileStatus.Failed;
 
     /// <summary>The exception, when there was one (not serialised in reports).</summary>
     public Exception? Error { get; init; }
@@ -100,7 +137,7 @@ public sealed record FileFailed(string Path, string? ObjectName, long Bytes, str
 public sealed record FileDeleted(string Path, string ObjectName) : FileResult(Path, ObjectName, 0)
 {
     /// <inheritdoc />
-    public override string Status => "deleted";
+    public override FileStatus Status => FileStatus.Deleted;
 }
 
 /// <summary>The run stopped before this file was tried (its endpoint was down for longer than the outage budget):
@@ -112,7 +149,7 @@ public sealed record FileDeleted(string Path, string ObjectName) : FileResult(Pa
 public sealed record FileNotAttempted(string Path, string? ObjectName, long Bytes, string Reason) : FileResult(Path, ObjectName, Bytes)
 {
     /// <inheritdoc />
-    public override string Status => "not-attempted";
+    public override FileStatus Status => FileStatus.NotAttempted;
 }
 
 /// <summary>The end of an upload or download.</summary>

@@ -35,7 +35,7 @@ public sealed class UploadCoordinatorTests : TestKit
     private static IEnumerable<LocalEntry> Files(int n) =>
         Enumerable.Range(1, n).Select(i => (LocalEntry)new LocalFile($"{Root}/d/f{i}.txt", $"d/f{i}.txt", i, DateTime.UnixEpoch));
 
-    private static FileOutcome Uploaded(long bytes) => new("uploaded", bytes, "etag", 0, 0, null, null, TimeSpan.FromMilliseconds(1));
+    private static FileOutcome Uploaded(long bytes) => new(FileStatus.Uploaded, bytes, "etag", 0, 0, null, null, TimeSpan.FromMilliseconds(1));
 
     private static TestProbe Register(TestKitBase kit, Started s, int capacity, string node)
     {
@@ -254,7 +254,7 @@ public sealed class UploadCoordinatorTests : TestKit
             new RegisterWorker("r", 16, "akka.tcp://openstack-actors@127.0.0.1:4053"),
             new WorkerRegistered("r"),
             new AssignWork("r", 7, [new WorkItem(1, "a b/c+&=.txt", "pre/a b/c+&=.txt", 12, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc))]),
-            new WorkDone("r", 1, new FileOutcome("uploaded", 12, "abc", 2, 1, null, "warn", TimeSpan.FromMilliseconds(15))),
+            new WorkDone("r", 1, new FileOutcome(FileStatus.Uploaded, 12, "abc", 2, 1, null, "warn", TimeSpan.FromMilliseconds(15))),
             new WorkReturned("r", [1, 2]),
             new WorkRefused("r", [3]),
             new WorkerHeartbeat("r", 7, [1, 2, 3], 4096),
