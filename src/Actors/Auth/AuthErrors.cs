@@ -1,5 +1,4 @@
 using System.Net;
-using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Auth;

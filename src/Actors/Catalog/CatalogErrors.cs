@@ -1,4 +1,3 @@
-using System.Net;
 
 using OpenStack.Actors.Http;
 

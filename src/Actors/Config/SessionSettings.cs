@@ -1,6 +1,4 @@
-using System.Reflection;
 using Akka.Actor;
-using Akka.Configuration;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Transport;
 

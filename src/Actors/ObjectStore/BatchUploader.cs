@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Streams;
-using Akka.Streams.Dsl;
 using OpenStack.Actors.Session;
 
 namespace OpenStack.Actors.ObjectStore;

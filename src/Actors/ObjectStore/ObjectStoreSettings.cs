@@ -1,5 +1,4 @@
 using System.Globalization;
-using Akka.Configuration;
 
 namespace OpenStack.Actors.ObjectStore;
 

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using OpenStack.Actors.Http;
-using OpenStack.Actors.Telemetry;
 using OpenStack.Actors.Transport;
 
 namespace OpenStack.Actors.Session;

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Collections.Frozen;
 using System.Net;
 using System.Text;
 using System.Text.Json;
