@@ -41,8 +41,9 @@ public sealed partial class SessionActor
     {
         var delay = SessionRules.RetryDelay(p.Attempt, retryAfter, _settings, ThreadLocalRandom.Current.NextDouble());
         p.Deadline = Now + delay + _settings.ReplyGrace;
-        _log.Debug("Retrying {0} in {1:F1} s (attempt {2})", p.Request, delay.TotalSeconds, p.Attempt + 1);
         OpenStackTelemetry.Retries.Add(1);
         Timers.StartSingleTimer(("retry", p.Id), new RetryDue(p.Id), delay);
+        // Logged once the timer is set, so that a test which waits for this line can move virtual time past it.
+        _log.Debug("Retrying {0} in {1:F1} s (attempt {2})", p.Request, delay.TotalSeconds, p.Attempt + 1);
     }
 }

@@ -44,8 +44,12 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
             : FakeHttp.Status(HttpStatusCode.OK, "fine"));
         var session = Sys.ActorOf(SessionActor.Props(Static, SessionSettings.Default with { MinBackoff = TimeSpan.FromSeconds(2), MaxBackoff = TimeSpan.FromSeconds(2) }, http));
 
-        session.Tell(Get("/c"));
-        await AwaitConditionAsync(() => Task.FromResult(http.Requests.Count == 1));
+        await EventFilter.Debug(contains: "Retrying").ExpectOneAsync(() =>
+        {
+            session.Tell(Get("/c"));
+            return Task.CompletedTask;
+        });
+        Assert.Single(http.Requests);
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(100));
         Scheduler.Advance(TimeSpan.FromSeconds(2.1));
 
@@ -66,8 +70,11 @@ public sealed class EveryRequestGetsOneReplyTests() : TestKit(TestConfigs.Virtua
         });
         var session = Sys.ActorOf(SessionActor.Props(Static, SessionSettings.Default with { MaxBackoff = TimeSpan.FromSeconds(1) }, http));
 
-        session.Tell(Get("/c", attempts: 2));
-        await AwaitConditionAsync(() => Task.FromResult(http.Requests.Count == 1));
+        await EventFilter.Debug(contains: "Retrying").ExpectOneAsync(() =>
+        {
+            session.Tell(Get("/c", attempts: 2));
+            return Task.CompletedTask;
+        });
         Scheduler.Advance(TimeSpan.FromSeconds(29));
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         Assert.Single(http.Requests);
