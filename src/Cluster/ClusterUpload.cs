@@ -29,7 +29,7 @@ public sealed class ClusterUploadRun
     /// <summary>The totals and each node's share.</summary>
     public Task<ClusterUploadSummary> Completion { get; }
 
-    /// <summary>The coordinator actor.</summary>
+    /// <summary>The coordinator actor of this run, on this node; it hands files to the workers and collects their outcomes.</summary>
     public IActorRef Coordinator { get; }
 }
 

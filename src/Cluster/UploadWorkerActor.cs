@@ -72,7 +72,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
 
-    /// <summary>Props of the worker.</summary>
+    /// <summary>Props of the worker; it uploads with <paramref name="client"/>, this node's own session and credentials.</summary>
     public static Props Props(ObjectStoreClient client, ClusterWorkerOptions? options = null) =>
         Akka.Actor.Props.Create(() => new UploadWorkerActor(client, options ?? new ClusterWorkerOptions()));
 

@@ -64,13 +64,13 @@ public sealed class CloudConnection : IAsyncDisposable
         });
     }
 
-    /// <summary>The actor system.</summary>
+    /// <summary>The tool's actor system, configured from the tool's defaults, <c>--config</c> and the options.</summary>
     public ActorSystem System { get; }
 
     /// <summary>The cloud's configuration.</summary>
     public CloudConfig Cloud { get; }
 
-    /// <summary>The session.</summary>
+    /// <summary>The session for the selected cloud.</summary>
     public OpenStackSession Session { get; }
 
     /// <summary>Swift, through the cloud's object-store filter.</summary>

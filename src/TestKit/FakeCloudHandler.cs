@@ -118,7 +118,7 @@ public sealed class FakeCloudHandler : HttpMessageHandler
         _tokenPath = KeystoneV3Authenticator.NormalizeAuthUrl(Options.AuthUrl).AbsolutePath.TrimEnd('/') + "/auth/tokens";
     }
 
-    /// <summary>The options.</summary>
+    /// <summary>The options the handler was created with (the catalog, tokens and credentials it accepts).</summary>
     public FakeCloudOptions Options { get; }
 
     /// <summary>Every request received, in order.</summary>

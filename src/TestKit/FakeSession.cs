@@ -67,7 +67,7 @@ public sealed class FakeSession
         _state = new FakeSessionState(Options.Catalog ?? CatalogBuilder.Default().Build());
     }
 
-    /// <summary>The options.</summary>
+    /// <summary>The options the fake was created with (settings, catalog, token lifetime).</summary>
     public FakeSessionOptions Options { get; }
 
     /// <summary>True once the actor runs.</summary>

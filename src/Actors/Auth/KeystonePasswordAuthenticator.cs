@@ -30,13 +30,13 @@ public sealed class KeystonePasswordAuthenticator : KeystoneV3Authenticator
     /// <summary>User name (with a domain), or null when <see cref="UserId"/> is used.</summary>
     public string? UserName { get; }
 
-    /// <summary>User id.</summary>
+    /// <summary>The user's id; when set, Keystone ignores the name and domain.</summary>
     public string? UserId { get; }
 
-    /// <summary>The user's domain name.</summary>
+    /// <summary>The domain the user name is looked up in, by name (when no domain id is given).</summary>
     public string? UserDomainName { get; }
 
-    /// <summary>The user's domain id.</summary>
+    /// <summary>The domain the user name is looked up in, by id.</summary>
     public string? UserDomainId { get; }
 
     /// <inheritdoc />

@@ -23,7 +23,7 @@ public sealed class OpenStackExtension : IExtension
         Settings = SessionSettings.Create(system);
     }
 
-    /// <summary>The extension of this system.</summary>
+    /// <summary>The extension of this system, created with its session on first use.</summary>
     public static OpenStackExtension Get(ActorSystem system) => system.WithExtension<OpenStackExtension, OpenStackExtensionProvider>();
 
     /// <summary>Settings read from <c>openstack.session</c>.</summary>

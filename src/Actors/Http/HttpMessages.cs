@@ -20,10 +20,10 @@ public abstract record RequestBody
     /// <summary>True when the body can be sent again (for a retry after a 401 or a transient failure).</summary>
     public abstract bool Rewindable { get; }
 
-    /// <summary>A body of bytes.</summary>
+    /// <summary>A body of bytes, which can be sent again (on a retry or after a 401).</summary>
     public static RequestBody FromBytes(ReadOnlyMemory<byte> bytes, string? contentType = null) => new BytesBody(bytes) { ContentType = contentType };
 
-    /// <summary>A UTF-8 text body.</summary>
+    /// <summary>A UTF-8 text body, which can be sent again.</summary>
     public static RequestBody FromText(string text, string contentType = "text/plain; charset=utf-8") => FromBytes(Encoding.UTF8.GetBytes(text), contentType);
 
     /// <summary>A JSON body serialised with System.Text.Json.</summary>
@@ -78,7 +78,7 @@ public sealed record OpenStackResponse : IDisposable
     /// <summary>The final url (after redirects).</summary>
     public required Uri Url { get; init; }
 
-    /// <summary>The status code.</summary>
+    /// <summary>The status code of the last response (after redirects).</summary>
     public required HttpStatusCode Status { get; init; }
 
     /// <summary>Response and content headers, case-insensitive; repeated headers joined with ", ".</summary>

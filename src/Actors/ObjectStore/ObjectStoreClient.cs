@@ -26,13 +26,13 @@ public sealed partial class ObjectStoreClient
         Settings = settings ?? ObjectStoreSettings.Default;
     }
 
-    /// <summary>The session.</summary>
+    /// <summary>The session every request goes through (tokens, retries, endpoint protection).</summary>
     public OpenStackSession Session { get; }
 
     /// <summary>The endpoint filter of every request.</summary>
     public ServiceFilter Service { get; }
 
-    /// <summary>The settings.</summary>
+    /// <summary>Timeouts and batch defaults; a job's own settings take their place for that job.</summary>
     public ObjectStoreSettings Settings { get; }
 
     private static readonly RequestOptions Lenient = new() { RaiseOnError = false };

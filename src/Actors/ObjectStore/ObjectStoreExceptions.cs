@@ -40,10 +40,10 @@ public sealed class ChecksumMismatchException : OpenStackException
         Actual = actual;
     }
 
-    /// <summary>The container.</summary>
+    /// <summary>The container of the object that failed.</summary>
     public string Container { get; }
 
-    /// <summary>The object.</summary>
+    /// <summary>The name of the object that failed.</summary>
     public string ObjectName { get; }
 
     /// <summary>The locally computed MD5 (hex).</summary>

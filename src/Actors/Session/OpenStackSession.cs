@@ -24,7 +24,7 @@ public sealed class OpenStackSession
     /// <summary>The SessionActor, for message-based callers.</summary>
     public IActorRef Actor { get; }
 
-    /// <summary>The session's settings.</summary>
+    /// <summary>The settings the session actor was created with; the facade takes its Ask timeouts from them.</summary>
     public SessionSettings Settings { get; }
 
     /// <summary>Sends a request and returns the response.</summary>
@@ -52,32 +52,32 @@ public sealed class OpenStackSession
     public Task<SessionStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
         Actor.Ask<SessionStats>(GetSessionStats.Instance, Settings.ReplyGrace, cancellationToken);
 
-    /// <summary>HEAD.</summary>
+    /// <summary>Sends a HEAD: <paramref name="url"/> is absolute, or relative to the endpoint that <paramref name="service"/> picks from the catalog.</summary>
     public Task<OpenStackResponse> HeadAsync(string url, ServiceFilter? service = null, bool authenticate = true, RequestOptions? options = null,
         IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
         SendAsync(Build(HttpMethod.Head, url, null, service, authenticate, options, headers), cancellationToken);
 
-    /// <summary>GET.</summary>
+    /// <summary>Sends a GET; the url and service as for <see cref="HeadAsync"/>. A 4xx/5xx throws <see cref="HttpErrorException"/> unless the options say otherwise.</summary>
     public Task<OpenStackResponse> GetAsync(string url, ServiceFilter? service = null, bool authenticate = true, RequestOptions? options = null,
         IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
         SendAsync(Build(HttpMethod.Get, url, null, service, authenticate, options, headers), cancellationToken);
 
-    /// <summary>DELETE.</summary>
+    /// <summary>Sends a DELETE (idempotent, so retried on transient failures); the url and service as for <see cref="HeadAsync"/>.</summary>
     public Task<OpenStackResponse> DeleteAsync(string url, ServiceFilter? service = null, bool authenticate = true, RequestOptions? options = null,
         IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
         SendAsync(Build(HttpMethod.Delete, url, null, service, authenticate, options, headers), cancellationToken);
 
-    /// <summary>POST.</summary>
+    /// <summary>Sends a POST, which is not retried after its body was sent unless <see cref="RequestOptions.RetryNonIdempotent"/> says so.</summary>
     public Task<OpenStackResponse> PostAsync(string url, RequestBody? body, ServiceFilter? service = null, bool authenticate = true,
         RequestOptions? options = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
         SendAsync(Build(HttpMethod.Post, url, body, service, authenticate, options, headers), cancellationToken);
 
-    /// <summary>PUT.</summary>
+    /// <summary>Sends a PUT (idempotent: retried on transient failures when the body can be sent again).</summary>
     public Task<OpenStackResponse> PutAsync(string url, RequestBody? body, ServiceFilter? service = null, bool authenticate = true,
         RequestOptions? options = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
         SendAsync(Build(HttpMethod.Put, url, body, service, authenticate, options, headers), cancellationToken);
 
-    /// <summary>PATCH.</summary>
+    /// <summary>Sends a PATCH, which, like POST, is not retried after its body was sent.</summary>
     public Task<OpenStackResponse> PatchAsync(string url, RequestBody? body, ServiceFilter? service = null, bool authenticate = true,
         RequestOptions? options = null, IReadOnlyDictionary<string, string>? headers = null, CancellationToken cancellationToken = default) =>
         SendAsync(Build(HttpMethod.Patch, url, body, service, authenticate, options, headers), cancellationToken);

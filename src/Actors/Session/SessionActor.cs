@@ -68,7 +68,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         Receive<GetSessionStats>(_ => Sender.Tell(new SessionStats(_pending.Count, _reauthentications, _access?.Generation)));
     }
 
-    /// <summary>Props for a session.</summary>
+    /// <summary>Props for a session; it creates its authenticator and transport pool as children when it starts.</summary>
     /// <param name="authenticator">How tokens are obtained.</param>
     /// <param name="settings">Settings, e.g. <see cref="SessionSettings.Create(ActorSystem)"/>.</param>
     /// <param name="handler">An HTTP handler to use instead of a new <see cref="SocketsHttpHandler"/> (tests, proxies).</param>
