@@ -75,31 +75,13 @@ internal static class TransferRunner
 
         async Task<FileResult> AttemptAsync(Entry<T> entry)
         {
-            try
-            {
-                await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OutageBudgetExceededException e)
-            {
-                summary.GaveUp(e);
-                return entry.LastFailure is { } last
-                    ? last with { Reason = $"{last.Reason}; not tried again: {e.Message}" }
-                    : notAttempted(entry.Value, "not attempted: " + e.Message);
-            }
-            catch (OperationCanceledException)
-            {
-                return entry.LastFailure ?? notAttempted(entry.Value, "not attempted: cancelled");
-            }
+            if (await WaitForTurnAsync(entry.Value, entry.LastFailure, notAttempted, monitor, summary.GaveUp, cancellationToken).ConfigureAwait(false) is { } final)
+                return final;
             var epoch = monitor.Epoch;
-            var result = await process(entry.Value).ConfigureAwait(false);
-            if (result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested)
-            {
-                monitor.Release(error);
-                deferred.Enqueue(entry with { LastFailure = failed, Epoch = epoch, Tries = entry.Tries + 1 });
-                return Deferred;
-            }
-            monitor.Release(null);
-            return result;
+            var (result, transient) = await TryAsync(entry.Value, process, monitor, cancellationToken).ConfigureAwait(false);
+            if (!transient) return result;
+            deferred.Enqueue(entry with { LastFailure = (FileFailed)result, Epoch = epoch, Tries = entry.Tries + 1 });
+            return Deferred;
         }
 
         Task PassAsync(Source<Entry<T>, NotUsed> entries) => entries
@@ -153,18 +135,7 @@ internal static class TransferRunner
         int counted = 0, failedInEpoch = -1;
         for (var tries = 0; tries < MaxTries; tries++)
         {
-            try
-            {
-                await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OutageBudgetExceededException e)
-            {
-                return last is null ? notAttempted(entry, "not attempted: " + e.Message) : last with { Reason = $"{last.Reason}; not tried again: {e.Message}" };
-            }
-            catch (OperationCanceledException)
-            {
-                return last ?? notAttempted(entry, "not attempted: cancelled");
-            }
+            if (await WaitForTurnAsync(entry, last, notAttempted, monitor, null, cancellationToken).ConfigureAwait(false) is { } final) return final;
             // Only now is it known whether the last failure was part of an outage (its probe has answered).
             if (last is not null && monitor.Epoch == failedInEpoch && ++counted > retries)
             {
@@ -172,17 +143,47 @@ internal static class TransferRunner
                 return last;
             }
             failedInEpoch = monitor.Epoch;
-            var result = await process(entry).ConfigureAwait(false);
-            if (result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested)
-            {
-                monitor.Release(error);
-                last = failed;
-                continue;
-            }
-            monitor.Release(null);
-            return result;
+            var (result, transient) = await TryAsync(entry, process, monitor, cancellationToken).ConfigureAwait(false);
+            if (!transient) return result;
+            last = (FileFailed)result;
         }
         return last!;
+    }
+
+    /// <summary>Waits until the monitor lets a try start. Null when it may; otherwise the entry's result: its last failure,
+    /// or not attempted, when the outage budget ran out or the run was cancelled first.</summary>
+    private static async Task<FileResult?> WaitForTurnAsync<T>(T entry, FileFailed? last, Func<T, string, FileResult> notAttempted, OutageMonitor monitor,
+        Action<OutageBudgetExceededException>? onGaveUp, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await monitor.WaitAsync(cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (OutageBudgetExceededException e)
+        {
+            onGaveUp?.Invoke(e);
+            return last is null ? notAttempted(entry, "not attempted: " + e.Message) : last with { Reason = $"{last.Reason}; not tried again: {e.Message}" };
+        }
+        catch (OperationCanceledException)
+        {
+            return last ?? notAttempted(entry, "not attempted: cancelled");
+        }
+    }
+
+    /// <summary>One try, and the monitor told how it went. Transient: a failure a later try may not meet (the caller tries
+    /// again); the monitor counts it towards an outage.</summary>
+    private static async Task<(FileResult Result, bool Transient)> TryAsync<T>(T entry, Func<T, Task<FileResult>> process, OutageMonitor monitor,
+        CancellationToken cancellationToken)
+    {
+        var result = await process(entry).ConfigureAwait(false);
+        if (result is FileFailed { Error: { } error } && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested)
+        {
+            monitor.Release(error);
+            return (result, true);
+        }
+        monitor.Release(null);
+        return (result, false);
     }
 
     /// <summary>An entry on its way: how often it was tried, how many of those count against the retries, and its last failure.</summary>
