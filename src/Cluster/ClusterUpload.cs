@@ -132,7 +132,7 @@ public static class ClusterUpload
         var progress = new TransferProgress();
         var killSwitch = KillSwitches.Shared("walk-" + runId);
         var run = new TransferRun(progress, killSwitch);
-        var walk = Source.From(LocalFiles.Walk(root, job.Prefix))
+        var walk = Source.From(LocalFiles.Walk(root, job.Prefix, job.Filter))
             .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
             .Async()   // the walk blocks on the file system: its own island on the blocking-io dispatcher
             .Via(killSwitch.Flow<LocalEntry>());

@@ -62,7 +62,7 @@ public sealed class BatchUploader
 
         var progress = new TransferProgress();
         var worker = new FileUploader(_client, job.Container, settings, capabilities, progress, cancellationToken, existing);
-        var walk = Source.From(LocalFiles.Walk(root, job.Prefix))
+        var walk = Source.From(LocalFiles.Walk(root, job.Prefix, job.Filter))
             .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
             .Async();   // the walk blocks on the file system: its own island on the blocking-io dispatcher
         // Twice the transfers: files being looked up and hashed do not hold a transfer slot (the gate bounds the PUTs).
