@@ -29,13 +29,19 @@ public static class LocalFiles
         ReturnSpecialDirectories = false,
     };
 
+    /// <summary>Walks <paramref name="root"/> depth-first, lazily, yielding every file below it.</summary>
+    /// <param name="root">The directory.</param>
+    /// <param name="prefix">Put before every object name (a pseudo-directory), or null.</param>
+    /// <exception cref="DirectoryNotFoundException">The root is not a directory (thrown on the first MoveNext).</exception>
+    public static IEnumerable<LocalEntry> Walk(string root, string? prefix = null) => Walk(root, prefix, null);
+
     /// <summary>Walks <paramref name="root"/> depth-first, lazily, yielding every file below it that the filter takes.</summary>
     /// <param name="root">The directory.</param>
     /// <param name="prefix">Put before every object name (a pseudo-directory), or null.</param>
     /// <param name="filter">Which files to take (their paths below the root are matched), or null for all. A file the
     /// rules leave out is not looked at (no stat), and a directory nothing below which can be taken is not listed.</param>
     /// <exception cref="DirectoryNotFoundException">The root is not a directory (thrown on the first MoveNext).</exception>
-    public static IEnumerable<LocalEntry> Walk(string root, string? prefix = null, TransferFilter? filter = null)
+    public static IEnumerable<LocalEntry> Walk(string root, string? prefix, TransferFilter? filter)
     {
         if (filter is { IsEverything: true }) filter = null;
         var rootInfo = new DirectoryInfo(System.IO.Path.GetFullPath(root));
@@ -122,8 +128,12 @@ public static class LocalFiles
     }
 
     /// <summary>Counts the entries (files, and paths that will be reported) and bytes below <paramref name="root"/>
-    /// with the same walk and filter, for a progress total.</summary>
-    public static (long Files, long Bytes) Count(string root, TransferFilter? filter = null, CancellationToken cancellationToken = default)
+    /// with the same walk, for a progress total.</summary>
+    public static (long Files, long Bytes) Count(string root, CancellationToken cancellationToken = default) => Count(root, null, cancellationToken);
+
+    /// <summary>Counts the entries and bytes below <paramref name="root"/> that the same walk with
+    /// <paramref name="filter"/> yields, for a progress total.</summary>
+    public static (long Files, long Bytes) Count(string root, TransferFilter? filter, CancellationToken cancellationToken = default)
     {
         long files = 0, bytes = 0;
         foreach (var e in Walk(root, null, filter))
