@@ -17,21 +17,13 @@ public sealed class CliFilterIntegrationTests : TestKit, IDisposable
         "x/cache/f.jpg", "dir one/g h.txt",
     ];
 
-    private readonly List<string> _dirs = new();
+    private readonly TempDirectories _dirs = new();
 
     private static string[] Cli(params string[] args) => ["--os-cloud", "devcloud-demo", .. args];
 
-    void IDisposable.Dispose()
-    {
-        foreach (var d in _dirs) if (Directory.Exists(d)) Directory.Delete(d, true);
-    }
+    void IDisposable.Dispose() => _dirs.Dispose();
 
-    private string TempDir()
-    {
-        var d = Directory.CreateTempSubdirectory("cli-filter-it-").FullName;
-        _dirs.Add(d);
-        return d;
-    }
+    private string TempDir() => _dirs.New("cli-filter-it-");
 
     /// <summary>The tree of <see cref="All"/>: big.bin is above the 1 MiB segment size, old.log two years old, empty.txt empty.</summary>
     private string Tree()
