@@ -127,7 +127,7 @@ public static class ClusterUpload
         var progress = new TransferProgress();
         var killSwitch = KillSwitches.Shared("walk-" + runId);
         var run = new TransferRun(progress, killSwitch);
-        var walk = target.Walk(job.Prefix).Via(killSwitch.Flow<LocalEntry>());
+        var walk = target.Walk(job.Prefix, job.Filter).Via(killSwitch.Flow<LocalEntry>());
         var completion = new TaskCompletionSource<ClusterUploadSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
         var clusterSettings = ClusterUploadSettings.Create(system.Settings.Config);
         var setup = new CoordinatorSetup(clusterJob, walk, progress, settings.MaxFailuresInSummary, onResult, completion, () => run.StopRequested,

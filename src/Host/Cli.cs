@@ -80,7 +80,10 @@ public static class Cli
     }
 
     /// <summary>A size option that takes units (4MiB, 1GiB, plain bytes).</summary>
-    public static Option<long?> SizeOption(string name, string description) => new(name)
+    /// <param name="name">The option.</param>
+    /// <param name="description">Its help.</param>
+    /// <param name="allowZero">True when 0 means something (a size limit), false when a size must be positive.</param>
+    public static Option<long?> SizeOption(string name, string description, bool allowZero = false) => new(name)
     {
         Description = description + " (units: 4MiB, 1GiB, 500kB or plain bytes)",
         CustomParser = r =>
@@ -89,8 +92,8 @@ public static class Cli
             try
             {
                 var v = ByteSize.Parse(text);
-                if (v > 0) return v;
-                r.AddError($"{name} must be positive");
+                if (v > 0 || (allowZero && v == 0)) return v;
+                r.AddError(allowZero ? $"{name} must be 0 or more" : $"{name} must be positive");
             }
             catch (FormatException e)
             {
@@ -113,19 +116,8 @@ public static class Cli
         },
     };
 
-    /// <summary>Parses <c>500ms</c>, <c>10s</c>, <c>15m</c>, <c>15min</c>, <c>1h</c> or plain seconds; null when it is none of these.</summary>
-    public static TimeSpan? ParseDuration(string text)
-    {
-        (string Suffix, double Seconds)[] units = [("ms", 0.001), ("min", 60), ("s", 1), ("m", 60), ("h", 3600), ("", 1)];
-        foreach (var (suffix, seconds) in units)
-        {
-            if (!text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) continue;
-            if (double.TryParse(text[..^suffix.Length].Trim(), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var n))
-                return TimeSpan.FromSeconds(n * seconds);
-            if (suffix.Length > 0) continue;
-        }
-        return null;
-    }
+    /// <summary>Parses <c>500ms</c>, <c>10s</c>, <c>15m</c>, <c>15min</c>, <c>1h</c>, <c>1h30m</c> or plain seconds; null when it is none of these.</summary>
+    public static TimeSpan? ParseDuration(string text) => Durations.Parse(text, Durations.Short, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A non-negative integer option.</summary>
     public static Option<int?> CountOption(string name, string description)

@@ -31,10 +31,12 @@ public static class TransferCommands
         };
         var minNodes = Cli.PositiveOption("--min-nodes", "With --cluster: wait until this many nodes have joined before starting (default 1)");
         var clusterOptions = new ClusterOptions(coordinator: true);
+        var filters = new FilterOptions();
         var command = new Command("upload", "Upload a directory tree to a container, skipping what is stored already")
         {
             dir, container, prefix, transfers, segmentSize, force, changed, identical, report, outageBudget, retries, cluster, minNodes,
         };
+        filters.AddTo(command);
         clusterOptions.AddTo(command);
         command.Validators.Add(r =>
         {
@@ -48,13 +50,14 @@ public static class TransferCommands
         {
             var source = parse.GetValue(dir)!;
             if (!Directory.Exists(source)) throw new CliUsageException($"'{source}' is not a directory");
+            var filter = filters.Build(parse, console);
             var settings = Settings(cloud, parse.GetValue(transfers), parse.GetValue(segmentSize),
                 parse.GetValue(force) ? SkipMode.None : parse.GetValue(changed) ? SkipMode.Changed : parse.GetValue(identical) ? SkipMode.Md5 : null,
                 parse.GetValue(outageBudget), parse.GetValue(retries));
             var target = parse.GetValue(container)!;
             using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "upload", Path.GetFullPath(source), target) : null;
             using var abandon = new CancellationTokenSource();
-            var job = new UploadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings };
+            var job = new UploadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings, Filter = filter };
             var clusterRun = parse.GetValue(cluster)
                 ? await ClusterCommands.StartUploadAsync(console, cloud, job, parse.GetValue(minNodes) ?? 1, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false)
                 : null;
@@ -62,7 +65,7 @@ public static class TransferCommands
                 ?? await new BatchUploader(cloud.ObjectStore, cloud.System).StartAsync(job, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false);
 
             using var counting = new CancellationTokenSource();
-            var totals = Task.Run(() => LocalFiles.Count(source, counting.Token), counting.Token);
+            var totals = Task.Run(() => LocalFiles.Count(source, filter, counting.Token), counting.Token);
             var summary = await WatchAsync(console, cloud, run, abandon, "uploaded", totals).ConfigureAwait(false);
             await counting.CancelAsync().ConfigureAwait(false);
             reportWriter?.Finish(summary);
@@ -83,19 +86,22 @@ public static class TransferCommands
         var force = new Option<bool>("--force") { Description = "Download every object, even when a local file has the same MD5" };
         var report = new Option<string?>("--report") { Description = "Write every object's result and the summary to this JSON file" };
         var (outageBudget, retries) = ResilienceOptions();
+        var filters = new FilterOptions();
         var command = new Command("download", "Download a container's objects into a directory tree")
         {
             container, dir, prefix, transfers, force, report, outageBudget, retries,
         };
+        filters.AddTo(command);
         command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
         {
+            var filter = filters.Build(parse, console);
             var settings = Settings(cloud, parse.GetValue(transfers), null, parse.GetValue(force) ? SkipMode.None : SkipMode.Md5,
                 parse.GetValue(outageBudget), parse.GetValue(retries));
             var source = parse.GetValue(container)!;
             var target = parse.GetValue(dir)!;
             using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "download", source, Path.GetFullPath(target)) : null;
             using var abandon = new CancellationTokenSource();
-            var job = new DownloadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings };
+            var job = new DownloadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings, Filter = filter };
             var run = await new BatchDownloader(cloud.ObjectStore, cloud.System).StartAsync(job, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false);
             var summary = await WatchAsync(console, cloud, run, abandon, "downloaded", null).ConfigureAwait(false);
             reportWriter?.Finish(summary);
@@ -112,18 +118,30 @@ public static class TransferCommands
         var objects = new Argument<string[]>("object") { Description = "Objects to delete; none: every object, then the container", Arity = ArgumentArity.ZeroOrMore };
         var transfers = Cli.PositiveOption("--transfers", "Parallel deletes (default 16)");
         var (outageBudget, retries) = ResilienceOptions();
-        var command = new Command("delete", "Delete objects (with their segments), or a whole container") { container, objects, transfers, outageBudget, retries };
+        var filters = new FilterOptions();
+        var command = new Command("delete", "Delete objects (with their segments), those a filter selects, or a whole container")
+        {
+            container, objects, transfers, outageBudget, retries,
+        };
+        filters.AddTo(command);
+        command.Validators.Add(r =>
+        {
+            if (r.GetValue(objects) is { Length: > 0 } && filters.AnyGiven(r))
+                r.AddError("Filters select from the container's listing: give object names or filter options, not both");
+        });
         command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
         {
             var name = parse.GetValue(container)!;
             var names = parse.GetValue(objects) ?? [];
+            var filter = filters.Build(parse, console);
             var settings = Settings(cloud, parse.GetValue(transfers), null, null, parse.GetValue(outageBudget), parse.GetValue(retries));
             // Without names the listing is streamed page by page while the deletes run, never held whole.
-            var job = new DeleteJob(name) { Objects = names.Length > 0 ? names : null, Settings = settings };
+            var job = new DeleteJob(name) { Objects = names.Length > 0 ? names : null, Settings = settings, Filter = filter };
             using var abandon = new CancellationTokenSource();
             var run = await new BatchDeleter(cloud.ObjectStore, cloud.System).StartAsync(job, cancellationToken: abandon.Token).ConfigureAwait(false);
             var summary = await WatchAsync(console, cloud, run, abandon, "deleted", null).ConfigureAwait(false);
-            if (names.Length == 0 && summary.Success)
+            // A filtered delete leaves the objects it did not select, so the container stays.
+            if (names.Length == 0 && filter is null && summary.Success)
             {
                 await cloud.ObjectStore.DeleteContainerAsync(name).ConfigureAwait(false);
                 console.Out.WriteLine($"Deleted container {name}");

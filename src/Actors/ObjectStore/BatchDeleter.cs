@@ -18,6 +18,10 @@ public sealed record DeleteJob(string Container)
 
     /// <summary>Parallel deletes (<see cref="ObjectStoreSettings.Transfers"/>), outage budget and retries; null takes the client's settings.</summary>
     public ObjectStoreSettings? Settings { get; init; }
+
+    /// <summary>With no <see cref="Objects"/>: which listed objects to delete (their names after <see cref="Prefix"/> are
+    /// matched, with their sizes and last-modified times); null deletes every one.</summary>
+    public TransferFilter? Filter { get; init; }
 }
 
 /// <summary>
@@ -44,15 +48,18 @@ public sealed class BatchDeleter
     /// <param name="job">What to delete.</param>
     /// <param name="onResult">Called once per object, from one thread at a time.</param>
     /// <param name="cancellationToken">Abandons the deletes in flight; <see cref="TransferRun.Stop"/> is the graceful stop.</param>
+    /// <exception cref="ArgumentException">The job names objects and has a filter: a filter selects from a listing.</exception>
     public async Task<TransferRun> StartAsync(DeleteJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
+        if (job.Objects is not null && job.Filter is not null)
+            throw new ArgumentException("A delete job names its objects or filters a listing, not both", nameof(job));
         var settings = job.Settings ?? _client.Settings;
         var monitor = await _client.OutageMonitorAsync(job.Container, settings, _scheduler, settings.Transfers, cancellationToken).ConfigureAwait(false);
         // A named object's kind is unknown (null: ask); a listed one says whether it is a large object.
         var targets = job.Objects is { } names
             ? Source.From(names.Select(n => (Name: n, Large: (bool?)null)))
-            : Source.From(() => _client.ListObjectsAsync(job.Container, new ListOptions { Prefix = job.Prefix }, monitor, cancellationToken))
+            : TransferRunner.Listing(_client, job.Container, job.Prefix, job.Filter, monitor, cancellationToken)
                 .Select(e => (Name: e.Name, Large: (bool?)(e.SloETag is not null)));
         return TransferRunner.Start(targets, settings.Transfers, t => DeleteOneAsync(job.Container, t.Name, t.Large, cancellationToken),
             (t, reason) => new FileNotAttempted(job.Container + "/" + t.Name, t.Name, 0, reason),

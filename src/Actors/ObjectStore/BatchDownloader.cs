@@ -46,7 +46,7 @@ public sealed class BatchDownloader
         Directory.CreateDirectory(root);
         var progress = new TransferProgress();
         var gate = new TransferGate(settings.Transfers, settings.MaxBytesInFlight);
-        var listing = Source.From(() => _client.ListObjectsAsync(job.Container, new ListOptions { Prefix = job.Prefix }, monitor, cancellationToken));
+        var listing = TransferRunner.Listing(_client, job.Container, job.Prefix, job.Filter, monitor, cancellationToken);
         return TransferRunner.Start(listing, settings.Transfers, e => DownloadOneAsync(job.Container, root, e, settings, gate, progress, cancellationToken),
             (e, reason) => new FileNotAttempted(TargetPath(root, e.Name) ?? Path.Combine(root, e.Name), e.Name, e.Bytes, reason),
             progress, monitor, settings, onResult, _materializer, "download", cancellationToken);

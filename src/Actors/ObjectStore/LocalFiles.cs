@@ -33,8 +33,17 @@ public static class LocalFiles
     /// <param name="root">The directory.</param>
     /// <param name="prefix">Put before every object name (a pseudo-directory), or null.</param>
     /// <exception cref="DirectoryNotFoundException">The root is not a directory (thrown on the first MoveNext).</exception>
-    public static IEnumerable<LocalEntry> Walk(string root, string? prefix = null)
+    public static IEnumerable<LocalEntry> Walk(string root, string? prefix = null) => Walk(root, prefix, null);
+
+    /// <summary>Walks <paramref name="root"/> depth-first, lazily, yielding every file below it that the filter takes.</summary>
+    /// <param name="root">The directory.</param>
+    /// <param name="prefix">Put before every object name (a pseudo-directory), or null.</param>
+    /// <param name="filter">Which files to take (their paths below the root are matched), or null for all. A file the
+    /// rules leave out is not looked at (no stat), and a directory nothing below which can be taken is not listed.</param>
+    /// <exception cref="DirectoryNotFoundException">The root is not a directory (thrown on the first MoveNext).</exception>
+    public static IEnumerable<LocalEntry> Walk(string root, string? prefix, TransferFilter? filter)
     {
+        if (filter is { IsEverything: true }) filter = null;
         var rootInfo = new DirectoryInfo(System.IO.Path.GetFullPath(root));
         if (!rootInfo.Exists) throw new DirectoryNotFoundException($"'{root}' is not a directory");
         var stack = new Stack<(DirectoryInfo Dir, IEnumerator<FileSystemInfo> Entries)>();
@@ -76,7 +85,10 @@ public static class LocalFiles
                     continue;
                 }
 
-                var name = SwiftNames.ObjectNameFor(rootInfo.FullName, entry.FullName, prefix);
+                var relative = SwiftNames.ObjectNameFor(rootInfo.FullName, entry.FullName, null);
+                var name = SwiftNames.JoinPrefix(prefix, relative);
+                var isDirectory = entry is DirectoryInfo;
+                if (filter is not null && !(isDirectory ? filter.MayIncludeBelow(relative) : filter.IncludesPath(relative))) continue;
                 if (entry.Name.Contains('\uFFFD') && !entry.Exists)
                 {
                     // The name's bytes are not UTF-8: .NET decoded them lossily, so no path (and no object name) reaches it.
@@ -104,7 +116,9 @@ public static class LocalFiles
                     else stack.Push((sub, subEntries!));
                     continue;
                 }
-                yield return Describe((FileInfo)entry, name);
+                var described = Describe((FileInfo)entry, name);
+                if (filter is not null && described is LocalFile f && !filter.WithinLimits(f.Length, new DateTimeOffset(f.LastWriteTimeUtc))) continue;
+                yield return described;
             }
         }
         finally
@@ -115,10 +129,14 @@ public static class LocalFiles
 
     /// <summary>Counts the entries (files, and paths that will be reported) and bytes below <paramref name="root"/>
     /// with the same walk, for a progress total.</summary>
-    public static (long Files, long Bytes) Count(string root, CancellationToken cancellationToken = default)
+    public static (long Files, long Bytes) Count(string root, CancellationToken cancellationToken = default) => Count(root, null, cancellationToken);
+
+    /// <summary>Counts the entries and bytes below <paramref name="root"/> that the same walk with
+    /// <paramref name="filter"/> yields, for a progress total.</summary>
+    public static (long Files, long Bytes) Count(string root, TransferFilter? filter, CancellationToken cancellationToken = default)
     {
         long files = 0, bytes = 0;
-        foreach (var e in Walk(root))
+        foreach (var e in Walk(root, null, filter))
         {
             cancellationToken.ThrowIfCancellationRequested();
             files++;

@@ -59,3 +59,45 @@ public sealed class ObjectStoreProtocolException : OpenStackException
     /// <summary>Creates the exception.</summary>
     public ObjectStoreProtocolException(string message, Exception? inner = null) : base(message, inner) { }
 }
+
+/// <summary>A filter that cannot be used: a pattern that is not valid, a filter file line that is not a rule, or limits
+/// that leave nothing. Thrown before anything is transferred.</summary>
+public sealed class InvalidFilterException : ArgumentException
+{
+    /// <summary>A pattern that is not valid.</summary>
+    public InvalidFilterException(string pattern, string reason)
+        : base($"Invalid filter pattern '{Redaction.Printable(pattern)}': {reason}")
+    {
+        Pattern = pattern;
+        Reason = reason;
+    }
+
+    /// <summary>A line of a filter file that is not valid.</summary>
+    /// <param name="source">The file (as named to the parser).</param>
+    /// <param name="line">Its line number, from 1.</param>
+    /// <param name="text">The line.</param>
+    /// <param name="reason">Why it is not valid.</param>
+    public InvalidFilterException(string source, int line, string text, string reason)
+        : base($"{Redaction.Printable(source)} line {line}: '{Redaction.Printable(text)}': {reason}")
+    {
+        Pattern = text;
+        Reason = reason;
+        FileName = source;
+        Line = line;
+    }
+
+    /// <summary>Limits that leave nothing to transfer.</summary>
+    public InvalidFilterException(string reason) : base("Invalid filter: " + reason) => Reason = reason;
+
+    /// <summary>The pattern (or filter file line) that was refused; null when the limits were.</summary>
+    public string? Pattern { get; }
+
+    /// <summary>Why, in words.</summary>
+    public string Reason { get; }
+
+    /// <summary>The filter file, when the rule came from one.</summary>
+    public string? FileName { get; }
+
+    /// <summary>The line of <see cref="FileName"/>, from 1.</summary>
+    public int? Line { get; }
+}

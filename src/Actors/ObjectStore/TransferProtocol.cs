@@ -12,6 +12,10 @@ public sealed record UploadJob(string SourceDirectory, string Container)
 
     /// <summary>Transfers, segment size, skip mode...; null takes the client's settings.</summary>
     public ObjectStoreSettings? Settings { get; init; }
+
+    /// <summary>Which files to upload (their paths below <see cref="SourceDirectory"/> are matched, without the prefix);
+    /// null uploads every file.</summary>
+    public TransferFilter? Filter { get; init; }
 }
 
 /// <summary>A download of a container's objects (or those under a prefix) into a directory.</summary>
@@ -24,6 +28,10 @@ public sealed record DownloadJob(string Container, string TargetDirectory)
 
     /// <summary>Transfers and skip mode; null takes the client's settings. With skip md5, a local file of the same MD5 is kept.</summary>
     public ObjectStoreSettings? Settings { get; init; }
+
+    /// <summary>Which objects to download (their names after <see cref="Prefix"/> are matched, with their listed sizes and
+    /// last-modified times); null downloads every object.</summary>
+    public TransferFilter? Filter { get; init; }
 }
 
 /// <summary>The outcome for one file (of an upload) or object (of a download).</summary>

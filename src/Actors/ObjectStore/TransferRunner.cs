@@ -57,6 +57,15 @@ internal static class TransferRunner
     /// <summary>Marks an entry put aside for the final pass; never leaves the stream.</summary>
     private static readonly FileResult Deferred = new FileSkipped("", null, 0, "deferred");
 
+    /// <summary>The objects of a download or delete: the container's listing under the prefix, read page by page as the
+    /// stream asks, less those the filter leaves out.</summary>
+    internal static Source<ObjectEntry, NotUsed> Listing(ObjectStoreClient client, string container, string? prefix, TransferFilter? filter,
+        OutageMonitor monitor, CancellationToken cancellationToken)
+    {
+        var listing = Source.From(() => client.ListObjectsAsync(container, new ListOptions { Prefix = prefix }, monitor, cancellationToken));
+        return filter is null or { IsEverything: true } ? listing : listing.Where(e => filter.IncludesObject(e, prefix));
+    }
+
     internal static TransferRun Start<T>(Source<T, NotUsed> source, int parallelism, Func<T, Task<FileResult>> process,
         Func<T, string, FileResult> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
         Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken)

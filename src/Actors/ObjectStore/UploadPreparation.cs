@@ -10,8 +10,8 @@ internal sealed record UploadTarget(string Root, ObjectStoreSettings Settings, S
 {
     /// <summary>The source's files, walked on the blocking-I/O dispatcher in an island of their own (the walk blocks on the
     /// file system).</summary>
-    public Source<LocalEntry, NotUsed> Walk(string? prefix) =>
-        Source.From(LocalFiles.Walk(Root, prefix))
+    public Source<LocalEntry, NotUsed> Walk(string? prefix, TransferFilter? filter) =>
+        Source.From(LocalFiles.Walk(Root, prefix, filter))
             .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
             .Async();
 }

@@ -262,4 +262,28 @@ public sealed class ClusterUploadIntegrationTests(ITestOutputHelper output) : IA
         Assert.All(listed, e => Assert.Equal(expected[e.Name["joined/".Length..]], e.Hash));
         _ = b;
     }
+
+    [Fact]
+    public async Task A_cluster_upload_hands_out_only_the_files_its_filter_selects()
+    {
+        var (root, _) = ManySmallFiles(120);
+        var container = Container("cluster-filter");
+        var a = await StartNodeAsync("a", transfers: 4);
+        await StartNodeAsync("b", transfers: 4);
+        await WaitForUpMembersAsync(a.System, 2);
+        var filter = TransferFilter.Create(new TransferFilterOptions { Rules = FilterFile.Parse("- sub+&=/\n+ /batch 00/**\n- **", "rules") });
+        var expected = Hashes(root).Where(f => f.Key.StartsWith("batch 00/", StringComparison.Ordinal) && !f.Key.Contains("/sub+&=/", StringComparison.Ordinal))
+            .ToDictionary(f => f.Key, f => f.Value);
+
+        var run = await ClusterUpload.StartAsync(a.System, a.Client, new UploadJob(root, container) { Filter = filter });
+        var summary = await run.Completion.WaitAsync(TimeSpan.FromSeconds(120));
+
+        Assert.True(summary.Summary.Success, string.Join("; ", summary.Summary.Failures.Select(f => $"{f.ObjectName}: {f.Reason}")));
+        Assert.Equal(66, expected.Count);
+        Assert.Equal(expected.Count, summary.Summary.Transferred);
+        var listed = new List<ObjectEntry>();
+        await foreach (var e in a.Client.ListObjectsAsync(container)) listed.Add(e);
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), listed.Select(e => e.Name));
+        Assert.All(listed, e => Assert.Equal(expected[e.Name], e.Hash));
+    }
 }

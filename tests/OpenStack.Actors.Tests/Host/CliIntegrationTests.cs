@@ -13,20 +13,12 @@ namespace OpenStack.Actors.Tests.Host;
 [Trait("Category", "Integration")]
 public sealed class CliIntegrationTests : TestKit, IDisposable
 {
-    private readonly List<string> _dirs = new();
+    private readonly TempDirectories _dirs = new();
     private static IReadOnlyDictionary<string, string?> Env => CliRunner.Environment(CloudsYaml);
 
-    void IDisposable.Dispose()
-    {
-        foreach (var d in _dirs) if (Directory.Exists(d)) Directory.Delete(d, true);
-    }
+    void IDisposable.Dispose() => _dirs.Dispose();
 
-    private string TempDir()
-    {
-        var d = Directory.CreateTempSubdirectory("cli-it-").FullName;
-        _dirs.Add(d);
-        return d;
-    }
+    private string TempDir() => _dirs.New();
 
     [Fact]
     public async Task Upload_list_download_and_delete_a_tree()

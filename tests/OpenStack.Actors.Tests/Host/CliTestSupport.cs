@@ -26,3 +26,24 @@ public static class CliRunner
     public static IReadOnlyDictionary<string, string?> Environment(string cloudsYaml) =>
         new Dictionary<string, string?> { ["OS_CLIENT_CONFIG_FILE"] = cloudsYaml };
 }
+
+/// <summary>The temporary directories a test makes, deleted when it is disposed.</summary>
+public sealed class TempDirectories : IDisposable
+{
+    private readonly List<string> _dirs = new();
+
+    /// <summary>A new empty directory.</summary>
+    public string New(string prefix = "cli-it-") => Add(Directory.CreateTempSubdirectory(prefix).FullName);
+
+    /// <summary>Deletes <paramref name="dir"/> with the others.</summary>
+    public string Add(string dir)
+    {
+        _dirs.Add(dir);
+        return dir;
+    }
+
+    public void Dispose()
+    {
+        foreach (var d in _dirs) if (Directory.Exists(d)) Directory.Delete(d, true);
+    }
+}
