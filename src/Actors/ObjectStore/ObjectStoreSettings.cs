@@ -45,6 +45,17 @@ public sealed record ObjectStoreSettings
     /// <summary>Passes at the end of a run over the files that failed with a transient error (rclone's <c>--retries</c> less one).</summary>
     public int Retries { get; init; } = 3;
 
+    /// <summary>Most names in one bulk delete request; the cluster's <c>max_deletes_per_request</c> caps it, and 0 turns
+    /// bulk deletes off (one DELETE per object, as on a cluster without the bulk middleware).</summary>
+    public int BulkDeleteMaxPerRequest { get; init; } = 10_000;
+
+    /// <summary>Bulk delete requests of one run at once (each deletes its names a few at a time at the proxy).</summary>
+    public int BulkDeleteRequests { get; init; } = 2;
+
+    /// <summary>Names per bulk delete request on a cluster with <paramref name="capabilities"/>; 0 when deletes go one by one.</summary>
+    internal int BulkDeletePerRequest(SwiftCapabilities capabilities) =>
+        capabilities.BulkDeleteSupported ? Math.Min(BulkDeleteMaxPerRequest, capabilities.MaxDeletesPerRequest) : 0;
+
     /// <summary>First wait between probes of a down endpoint; it doubles up to <see cref="ProbeMaxBackoff"/>, with jitter.</summary>
     public TimeSpan ProbeMinBackoff { get; init; } = TimeSpan.FromSeconds(1);
 
@@ -80,6 +91,8 @@ public sealed record ObjectStoreSettings
             HashWhileSendingFrom = ByteSize.Parse(c.GetString("hash-while-sending-from")),
             OutageBudget = c.GetTimeSpan("outage-budget"),
             Retries = Math.Max(0, c.GetInt("retries")),
+            BulkDeleteMaxPerRequest = Math.Max(0, c.GetInt("bulk-delete.max-per-request")),
+            BulkDeleteRequests = Positive(c.GetInt("bulk-delete.requests"), "bulk-delete.requests"),
             ProbeMinBackoff = PositiveTime(c.GetTimeSpan("outage-probe.min-backoff"), "outage-probe.min-backoff"),
             ProbeMaxBackoff = PositiveTime(c.GetTimeSpan("outage-probe.max-backoff"), "outage-probe.max-backoff"),
         };

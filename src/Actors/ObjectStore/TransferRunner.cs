@@ -41,24 +41,46 @@ public sealed class TransferRun
     }
 }
 
+/// <summary>What one attempt at an entry came to: the results that are final, and the part of the entry that transient
+/// failures leave to try again (<paramref name="Again"/>, with those failures, which are its results if it is not tried again).</summary>
+internal sealed record Attempted<T>(IReadOnlyList<FileResult> Done, T? Again = default, IReadOnlyList<FileFailed>? Failures = null, Exception? Error = null)
+{
+    internal bool Retry => Failures is { Count: > 0 };
+}
+
 /// <summary>
-/// The stream uploads and downloads share. Entries from a source (stoppable by the run's kill switch) are processed N at
-/// a time, unordered, each admitted by the run's <see cref="OutageMonitor"/>: a transient failure pauses the run instead
-/// of failing the file, which is tried again in a final pass after everything else (up to
+/// The stream uploads, downloads and deletes share. Entries from a source (stoppable by the run's kill switch) are
+/// processed N at a time, unordered, each admitted by the run's <see cref="OutageMonitor"/>: a transient failure pauses
+/// the run instead of failing the file, which is tried again in a final pass after everything else (up to
 /// <see cref="ObjectStoreSettings.Retries"/> passes; a failure during a confirmed outage does not use one up). Every
-/// entry ends as exactly one <see cref="FileResult"/>, which updates the progress and the summary and goes to the
-/// caller's callback.
+/// file ends as exactly one <see cref="FileResult"/>, which updates the progress and the summary and goes to the
+/// caller's callback. An entry is one file, or a batch of them (a bulk delete) whose files succeed or fail apart.
 /// </summary>
 internal static class TransferRunner
 {
     // Attempts forgiven because they fell into an outage are still bounded, so a flapping endpoint cannot loop forever.
     private const int MaxTries = 100;
 
-    /// <summary>Marks an entry put aside for the final pass; never leaves the stream.</summary>
-    private static readonly FileResult Deferred = new FileSkipped("", null, 0, "deferred");
-
+    /// <summary>Runs entries of one file each.</summary>
     internal static TransferRun Start<T>(Source<T, NotUsed> source, int parallelism, Func<T, Task<FileResult>> process,
         Func<T, string, FileResult> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
+        Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken) =>
+        StartBatches(source, _ => 1, parallelism, async entry =>
+            {
+                var result = await process(entry).ConfigureAwait(false);
+                return Retriable(result, cancellationToken) is { } failed
+                    ? new Attempted<T>([], entry, [failed], failed.Error)
+                    : new Attempted<T>([result]);
+            },
+            (entry, reason) => [notAttempted(entry, reason)], progress, monitor, settings, onResult, materializer, what, cancellationToken);
+
+    /// <summary>The failure when <paramref name="result"/> is one that a later attempt may fix (and the run goes on), else null.</summary>
+    internal static FileFailed? Retriable(FileResult result, CancellationToken cancellationToken) =>
+        result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested ? failed : null;
+
+    /// <summary>Runs entries of <paramref name="size"/> files each.</summary>
+    internal static TransferRun StartBatches<T>(Source<T, NotUsed> source, Func<T, int> size, int parallelism, Func<T, Task<Attempted<T>>> process,
+        Func<T, string, IReadOnlyList<FileResult>> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
         Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken)
     {
         var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
@@ -66,14 +88,17 @@ internal static class TransferRunner
         var run = new TransferRun(progress, killSwitch, monitor);
         var deferred = new ConcurrentQueue<Entry<T>>();
 
-        void Record(FileResult r)
+        void Record(IEnumerable<FileResult> results)
         {
-            progress.Record(r);
-            summary.Add(r);
-            onResult?.Invoke(r);
+            foreach (var r in results)
+            {
+                progress.Record(r);
+                summary.Add(r);
+                onResult?.Invoke(r);
+            }
         }
 
-        async Task<FileResult> AttemptAsync(Entry<T> entry)
+        async Task<IReadOnlyList<FileResult>> AttemptAsync(Entry<T> entry)
         {
             try
             {
@@ -82,37 +107,36 @@ internal static class TransferRunner
             catch (OutageBudgetExceededException e)
             {
                 summary.GaveUp(e);
-                return entry.LastFailure is { } last
-                    ? last with { Reason = $"{last.Reason}; not tried again: {e.Message}" }
+                return entry.LastFailures is { } last
+                    ? last.Select(f => f with { Reason = $"{f.Reason}; not tried again: {e.Message}" }).ToList()
                     : notAttempted(entry.Value, "not attempted: " + e.Message);
             }
             catch (OperationCanceledException)
             {
-                return entry.LastFailure ?? notAttempted(entry.Value, "not attempted: cancelled");
+                return entry.LastFailures ?? notAttempted(entry.Value, "not attempted: cancelled");
             }
             var epoch = monitor.Epoch;
-            var result = await process(entry.Value).ConfigureAwait(false);
-            if (result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested)
+            var attempt = await process(entry.Value).ConfigureAwait(false);
+            if (attempt.Retry)
             {
-                monitor.Release(error);
-                deferred.Enqueue(entry with { LastFailure = failed, Epoch = epoch, Tries = entry.Tries + 1 });
-                return Deferred;
+                monitor.Release(attempt.Error);
+                deferred.Enqueue(entry with { Value = attempt.Again!, LastFailures = attempt.Failures, Epoch = epoch, Tries = entry.Tries + 1 });
+                return attempt.Done;
             }
             monitor.Release(null);
-            return result;
+            return attempt.Done;
         }
 
         Task PassAsync(Source<Entry<T>, NotUsed> entries) => entries
             .Via(killSwitch.Flow<Entry<T>>())
             .SelectAsyncUnordered(parallelism, AttemptAsync)
-            .Where(r => !ReferenceEquals(r, Deferred))
-            .RunWith(Sink.ForEach<FileResult>(Record), materializer);
+            .RunWith(Sink.ForEach<IReadOnlyList<FileResult>>(Record), materializer);
 
         async Task<TransferSummary> RunAsync()
         {
             await PassAsync(source.Select(v =>
             {
-                progress.Found();
+                progress.Found(size(v));
                 return new Entry<T>(v);
             })).ConfigureAwait(false);
             while (!deferred.IsEmpty)
@@ -122,8 +146,8 @@ internal static class TransferRunner
                 {
                     // A failure that an outage confirmed after the attempt began does not count as one of the retries.
                     var counted = monitor.Epoch > e.Epoch ? e.Counted : e.Counted + 1;
-                    if (run.StopRequested) Record(e.LastFailure! with { Reason = e.LastFailure.Reason + "; not tried again: the run was stopped" });
-                    else if (counted > settings.Retries || e.Tries >= MaxTries) Record(e.LastFailure!);
+                    if (run.StopRequested) Record(e.LastFailures!.Select(f => f with { Reason = f.Reason + "; not tried again: the run was stopped" }));
+                    else if (counted > settings.Retries || e.Tries >= MaxTries) Record(e.LastFailures!);
                     else again.Add(e with { Counted = counted });
                 }
                 if (again.Count > 0) await PassAsync(Source.From(again)).ConfigureAwait(false);
@@ -173,9 +197,9 @@ internal static class TransferRunner
             }
             failedInEpoch = monitor.Epoch;
             var result = await process(entry).ConfigureAwait(false);
-            if (result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested)
+            if (Retriable(result, cancellationToken) is { } failed)
             {
-                monitor.Release(error);
+                monitor.Release(failed.Error);
                 last = failed;
                 continue;
             }
@@ -185,13 +209,13 @@ internal static class TransferRunner
         return last!;
     }
 
-    /// <summary>An entry on its way: how often it was tried, how many of those count against the retries, and its last failure.</summary>
+    /// <summary>An entry on its way: how often it was tried, how many of those count against the retries, and its last failures.</summary>
     private sealed record Entry<T>(T Value)
     {
         public int Tries { get; init; }
         public int Counted { get; init; }
         public int Epoch { get; init; }
-        public FileFailed? LastFailure { get; init; }
+        public IReadOnlyList<FileFailed>? LastFailures { get; init; }
     }
 }
 
