@@ -5,7 +5,7 @@ using OpenStack.Actors.Session;
 
 namespace OpenStack.Actors.ObjectStore;
 
-// Bulk delete: many objects, or empty containers, in one request to Swift's bulk middleware.
+// Deletes of many objects, or of empty containers, in one request to Swift's bulk middleware.
 public sealed partial class ObjectStoreClient
 {
     private static readonly IReadOnlyDictionary<string, string> AcceptJson = new Dictionary<string, string> { ["Accept"] = "application/json" };
