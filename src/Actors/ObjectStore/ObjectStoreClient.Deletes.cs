@@ -143,7 +143,7 @@ public sealed partial class ObjectStoreClient
         CancellationToken cancellationToken)
     {
         // Sending it again is harmless (what is gone is then not found), so a failed attempt is retried like a DELETE;
-        // the status line comes with Swift's first space, after up to its yield frequency (10 s by default).
+        // the status line comes with Swift's first space, which can take up to its yield frequency.
         var options = new RequestOptions { StreamResponse = true, RetryNonIdempotent = true, Timeout = Settings.TransferTimeout };
         using var r = await Session.SendAsync(new OpenStackRequest(method, path) { Service = Service, Body = body, Headers = AcceptJson, Options = options },
             cancellationToken).ConfigureAwait(false);

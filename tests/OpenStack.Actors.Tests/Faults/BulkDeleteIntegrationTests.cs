@@ -12,8 +12,8 @@ namespace OpenStack.Actors.Tests.Faults;
 /// <summary>
 /// Bulk delete on the dev cloud, whose proxy pipeline has the bulk middleware; a proxy in front of Swift counts the
 /// requests and plays a cluster without it (an /info that does not list bulk_delete, or no /info at all). The dev Swift
-/// deletes some 15 objects a second whichever way they are asked for (each sub-request is checked with Keystone), so
-/// the containers hold hundreds of objects, not thousands: the number of requests is what the tests prove.
+/// checks every sub-request of a bulk delete with Keystone, so it deletes no faster in bulk than one by one: the
+/// containers hold hundreds of objects, not thousands, and the number of requests is what the tests prove.
 /// </summary>
 [Collection(DevCloudCollection.Name)]
 [Trait("Category", "Integration")]
