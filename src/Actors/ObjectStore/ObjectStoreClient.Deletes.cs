@@ -22,19 +22,30 @@ public sealed partial class ObjectStoreClient
     /// <param name="capabilities">The cluster's name limits, which decide the longest line; null: Swift's defaults.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>One outcome per target, in the order given. A name refused by Swift (e.g. 409 for a container that is
-    /// not empty) fails alone; the request failing as a whole throws.</returns>
-    /// <exception cref="InvalidObjectNameException">A name no URL can carry; nothing was sent.</exception>
+    /// not empty), or one no URL can carry (<see cref="InvalidObjectNameException"/>), fails alone; the request failing
+    /// as a whole throws.</returns>
     public async Task<BulkDeleteResult> BulkDeleteAsync(IReadOnlyList<(string Container, string? Name)> targets, SwiftCapabilities? capabilities = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(targets);
         var caps = capabilities ?? SwiftCapabilities.Defaults;
-        var lines = targets.Select(t => BulkLine(t.Container, t.Name)).ToList();
+        var items = new BulkDeleteItem[targets.Count];
+        var lines = new byte[targets.Count][];
+        for (var i = 0; i < targets.Count; i++)
+        {
+            try
+            {
+                lines[i] = BulkLine(targets[i].Container, targets[i].Name);
+            }
+            catch (InvalidObjectNameException e)
+            {
+                items[i] = BulkDeleteAnswer.Failure(targets[i].Container, targets[i].Name, e.Message, e);
+            }
+        }
         // Swift reads the body in pieces as long as its longest path and refuses the whole request when a line is longer
         // than two of them; a line no longer than one always fits.
         var longest = caps.MaxObjectNameLength + caps.MaxContainerNameLength + 2;
-        var bulk = Enumerable.Range(0, targets.Count).Where(i => lines[i].Length < longest).ToList();
-        var items = new BulkDeleteItem[targets.Count];
+        var bulk = Enumerable.Range(0, targets.Count).Where(i => items[i] is null && lines[i].Length < longest).ToList();
         var (deleted, notFound) = (0, 0);
         string? requestId = null;
         if (bulk.Count > 0)

@@ -146,6 +146,17 @@ public sealed class BulkDeleteTests : TestKit
     }
 
     [Fact]
+    public async Task A_name_no_url_can_carry_fails_alone_and_the_others_are_sent()
+    {
+        var http = new FakeHttp(r => FakeHttp.Json(HttpStatusCode.OK, Answer("200 OK", 1, 0)));
+        var result = await NewClient(http).BulkDeleteAsync([("c", "a/../b"), ("c", "fine")]);
+
+        Assert.Equal("/c/fine\n", Assert.Single(http.Requests).BodyText);
+        Assert.IsType<InvalidObjectNameException>(result.Items[0].Error);
+        Assert.Equal([BulkDeleteOutcome.Failed, BulkDeleteOutcome.Deleted], result.Items.Select(i => i.Outcome));
+    }
+
+    [Fact]
     public async Task A_token_refused_for_every_name_is_replaced_through_a_head_and_the_request_goes_once_more()
     {
         var posts = 0;
