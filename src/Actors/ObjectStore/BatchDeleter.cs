@@ -28,6 +28,9 @@ public sealed record DeleteJob(string Container)
 /// Deletes objects (Static Large Objects with their segments) in parallel, pausing on an outage as uploads and downloads
 /// do: every object ends as one <see cref="FileDeleted"/>, a <see cref="FileSkipped"/> (not found), a
 /// <see cref="FileFailed"/>, or a <see cref="FileNotAttempted"/> when the endpoint was down for longer than the budget.
+/// A container's listing goes to Swift's bulk delete when the cluster has it (<see cref="SwiftCapabilities.BulkDeleteSupported"/>):
+/// <see cref="ObjectStoreSettings.BulkDeleteMaxPerRequest"/> names a request, large objects on their own so their
+/// segments go too; named objects, and every object on a cluster without bulk delete, one request each.
 /// </summary>
 public sealed class BatchDeleter
 {
@@ -55,15 +58,88 @@ public sealed class BatchDeleter
         if (job.Objects is not null && job.Filter is not null)
             throw new ArgumentException("A delete job names its objects or filters a listing, not both", nameof(job));
         var settings = job.Settings ?? _client.Settings;
-        var monitor = await _client.OutageMonitorAsync(job.Container, settings, _scheduler, settings.Transfers, cancellationToken).ConfigureAwait(false);
-        // A named object's kind is unknown (null: ask); a listed one says whether it is a large object.
-        var targets = job.Objects is { } names
-            ? Source.From(names.Select(n => (Name: n, Large: (bool?)null)))
-            : TransferRunner.Listing(_client, job.Container, job.Prefix, job.Filter, monitor, cancellationToken)
-                .Select(e => (Name: e.Name, Large: (bool?)(e.SloETag is not null)));
-        return TransferRunner.Start(targets, settings.Transfers, t => DeleteOneAsync(job.Container, t.Name, t.Large, cancellationToken),
-            (t, reason) => new FileNotAttempted(job.Container + "/" + t.Name, t.Name, 0, reason),
+        var container = job.Container;
+        var monitor = await _client.OutageMonitorAsync(container, settings, _scheduler, settings.Transfers, cancellationToken).ConfigureAwait(false);
+        // A named object's kind is unknown (null: a HEAD asks); a listed one says whether it is a large object.
+        if (job.Objects is { } names)
+            return Start(Source.From(names.Select(n => (Name: n, Large: (bool?)null))));
+        var listing = TransferRunner.Listing(_client, container, job.Prefix, job.Filter, monitor, cancellationToken)
+            .Select(e => (Name: e.Name, Large: (bool?)(e.SloETag is not null)));
+        var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
+        var perRequest = settings.BulkDeletePerRequest(capabilities);
+        if (perRequest == 0) return Start(listing);
+
+        var requests = new SemaphoreSlim(settings.BulkDeleteRequests);
+        var batches = listing.Grouped(perRequest).SelectMany(group =>
+            group.Where(t => t.Large == true).Select(t => new Batch([t.Name], Large: true))
+                .Append(new Batch(group.Where(t => t.Large != true).Select(t => t.Name).ToList(), Large: false))
+                .Where(b => b.Names.Count > 0));
+        return TransferRunner.StartBatches(batches, b => b.Names.Count, settings.Transfers,
+            b => DeleteBatchAsync(container, b, capabilities, requests, cancellationToken),
+            (b, reason) => b.Names.Select(n => (FileResult)new FileNotAttempted(container + "/" + n, n, 0, reason)).ToList(),
             new TransferProgress(), monitor, settings, onResult, _materializer, "delete", cancellationToken);
+
+        TransferRun Start(Source<(string Name, bool? Large), NotUsed> targets) =>
+            TransferRunner.Start(targets, settings.Transfers, t => DeleteOneAsync(container, t.Name, t.Large, cancellationToken),
+                (t, reason) => new FileNotAttempted(container + "/" + t.Name, t.Name, 0, reason),
+                new TransferProgress(), monitor, settings, onResult, _materializer, "delete", cancellationToken);
+    }
+
+    /// <summary>Objects deleted together: plain ones in one bulk request, or one large object (with its segments).</summary>
+    private sealed record Batch(IReadOnlyList<string> Names, bool Large);
+
+    private async Task<Attempted<Batch>> DeleteBatchAsync(string container, Batch batch, SwiftCapabilities capabilities, SemaphoreSlim requests,
+        CancellationToken cancellationToken)
+    {
+        List<FileResult> results;
+        if (batch.Large)
+        {
+            results = [await DeleteOneAsync(container, batch.Names[0], true, cancellationToken).ConfigureAwait(false)];
+        }
+        else
+        {
+            try
+            {
+                // Few bulk requests at once: each already keeps the proxy deleting several objects at a time.
+                await requests.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var answer = await _client.BulkDeleteAsync(batch.Names.Select(n => (container, (string?)n)).ToList(), capabilities, cancellationToken)
+                        .ConfigureAwait(false);
+                    results = answer.Items.Select(i => Result(container, i)).ToList();
+                }
+                finally
+                {
+                    requests.Release();
+                }
+            }
+            catch (Exception e)
+            {
+                results = batch.Names.Select(n => (FileResult)new FileFailed(container + "/" + n, n, 0, FailureText.Describe(e)) { Error = e }).ToList();
+            }
+        }
+        var done = new List<FileResult>(results.Count);
+        var again = new List<FileFailed>();
+        foreach (var r in results)
+        {
+            if (TransferRunner.Retriable(r, cancellationToken) is { } failed) again.Add(failed);
+            else done.Add(r);
+        }
+        return again.Count == 0
+            ? new Attempted<Batch>(done)
+            : new Attempted<Batch>(done, batch with { Names = again.Select(f => f.ObjectName!).ToList() }, again, again[0].Error);
+    }
+
+    private static FileResult Result(string container, BulkDeleteItem item)
+    {
+        var name = item.Name!;
+        var path = container + "/" + name;
+        return item.Outcome switch
+        {
+            BulkDeleteOutcome.Deleted => new FileDeleted(path, name),
+            BulkDeleteOutcome.NotFound => new FileSkipped(path, name, 0, "not found"),
+            _ => new FileFailed(path, name, 0, item.Error?.Message ?? item.Reason ?? "not deleted") { Error = item.Error },
+        };
     }
 
     private async Task<FileResult> DeleteOneAsync(string container, string name, bool? large, CancellationToken cancellationToken)

@@ -290,20 +290,16 @@ internal sealed class FileUploader
         {
             return $"old segments not listed: {FailureText.Describe(e)}";
         }
-        var failed = 0;
-        string? firstError = null;
-        foreach (var name in doomed)
+        try
         {
-            try
-            {
-                await _client.DeleteObjectAsync(_segmentContainer, name, cancellationToken: _cancel).ConfigureAwait(false);
-            }
-            catch (Exception e)
-            {
-                failed++;
-                firstError ??= FailureText.Describe(e);
-            }
+            var outcomes = await _client.DeleteObjectsAsync(_segmentContainer, doomed, _settings.BulkDeletePerRequest(_capabilities), _capabilities, _cancel)
+                .ConfigureAwait(false);
+            var failures = outcomes.Where(o => o.Outcome == BulkDeleteOutcome.Failed).ToList();
+            return failures.Count == 0 ? null : $"{failures.Count} old segment(s) not deleted: {failures[0].Error?.Message ?? failures[0].Reason}";
         }
-        return failed == 0 ? null : $"{failed} old segment(s) not deleted: {firstError}";
+        catch (Exception e)
+        {
+            return $"old segments not deleted: {FailureText.Describe(e)}";
+        }
     }
 }

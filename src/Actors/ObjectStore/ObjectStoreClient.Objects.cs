@@ -156,19 +156,15 @@ public sealed partial class ObjectStoreClient
 
     private async Task<bool> DeleteLargeObjectAsync(string container, string name, string path, CancellationToken cancellationToken)
     {
-        // The SLO middleware answers 200 and puts the real outcome in the body.
-        var r = await Session.DeleteAsync(path + "?multipart-manifest=delete", Service,
-            headers: new Dictionary<string, string> { ["Accept"] = "application/json" }, cancellationToken: cancellationToken).ConfigureAwait(false);
-        using var doc = ParseJson(r, $"multipart delete of '{name}'");
-        var root = doc.RootElement;
-        var status = root.TryGetProperty("Response Status", out var s) ? s.GetString() ?? "" : "";
-        var errors = root.TryGetProperty("Errors", out var es) && es.ValueKind == JsonValueKind.Array
-            ? es.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Array ? string.Join(": ", e.EnumerateArray().Select(x => x.ToString())) : e.ToString()).ToList()
-            : [];
-        if (status.StartsWith("404", StringComparison.Ordinal)) return false;
-        if (!status.StartsWith('2') || errors.Count > 0)
-            throw new OpenStackException($"Deleting large object '{name}' in '{container}' failed: {status}{(errors.Count == 0 ? "" : ": " + string.Join("; ", errors.Take(5)))}");
-        return true;
+        // The SLO middleware deletes the segments with the bulk middleware's code: it answers 200 at once and puts the
+        // real outcome in the body.
+        var (answer, requestId, url) = await BulkAnswerAsync(HttpMethod.Delete, path + "?multipart-manifest=delete", null,
+            $"delete of large object '{name}'", cancellationToken).ConfigureAwait(false);
+        if (answer.Status == (int)HttpStatusCode.NotFound) return false;
+        if (answer.Succeeded && answer.Errors.Count == 0) return true;
+        var errors = answer.Errors.Take(5).Select(e => $"{e.Path}: {e.Text}").ToList();
+        throw new HttpErrorException(HttpMethod.Delete, url, (HttpStatusCode)(answer.Succeeded ? (int)HttpStatusCode.BadGateway : answer.Status), requestId,
+            $"deleting large object '{name}' in '{container}' with its segments: {answer.Describe()}{(errors.Count == 0 ? "" : "; " + string.Join("; ", errors))}");
     }
 
     // ------------------------------------------------------------------ static large objects

@@ -165,6 +165,13 @@ public sealed record SwiftCapabilities
     /// <summary>Smallest segment (except the last).</summary>
     public long MinSegmentSize { get; init; } = 1;
 
+    /// <summary>True when the cluster has the bulk middleware's delete (<c>bulk_delete</c> in <c>/info</c>). False when
+    /// <c>/info</c> does not list it or is unavailable: a POST with <c>?bulk-delete</c> would then reach the account itself.</summary>
+    public bool BulkDeleteSupported { get; init; }
+
+    /// <summary>Most names in one bulk delete request (<c>bulk_delete.max_deletes_per_request</c>).</summary>
+    public int MaxDeletesPerRequest { get; init; } = 10_000;
+
     /// <summary>Swift's version, when the cluster says.</summary>
     public string? Version { get; init; }
 
@@ -184,6 +191,7 @@ public sealed record SwiftCapabilities
         var d = Defaults;
         var swift = info.TryGetProperty("swift", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
         var slo = info.TryGetProperty("slo", out var o) && o.ValueKind == JsonValueKind.Object ? o : default;
+        var bulk = info.TryGetProperty("bulk_delete", out var b) && b.ValueKind == JsonValueKind.Object ? b : default;
         return new SwiftCapabilities
         {
             MaxFileSize = Long(swift, "max_file_size") ?? d.MaxFileSize,
@@ -196,6 +204,8 @@ public sealed record SwiftCapabilities
             MaxManifestSegments = (int)(Long(slo, "max_manifest_segments") ?? d.MaxManifestSegments),
             MaxManifestSize = Long(slo, "max_manifest_size") ?? d.MaxManifestSize,
             MinSegmentSize = Math.Max(1, Long(slo, "min_segment_size") ?? d.MinSegmentSize),
+            BulkDeleteSupported = bulk.ValueKind == JsonValueKind.Object,
+            MaxDeletesPerRequest = (int)Math.Max(1, Long(bulk, "max_deletes_per_request") ?? d.MaxDeletesPerRequest),
             FromCluster = true,
             Middleware = info.EnumerateObject().Select(p => p.Name).Where(n => n != "swift").Order(StringComparer.Ordinal).ToList(),
         };

@@ -48,6 +48,17 @@ public sealed record ObjectStoreSettings
     /// <summary>Passes at the end of a run over the files that failed with a transient error (rclone's <c>--retries</c> less one).</summary>
     public required int Retries { get; init; }
 
+    /// <summary>Most names in one bulk delete request; the cluster's <c>max_deletes_per_request</c> caps it, and 0 turns
+    /// bulk deletes off (one DELETE per object, as on a cluster without the bulk middleware).</summary>
+    public required int BulkDeleteMaxPerRequest { get; init; }
+
+    /// <summary>Bulk delete requests of one run at once (each deletes its names a few at a time at the proxy).</summary>
+    public required int BulkDeleteRequests { get; init; }
+
+    /// <summary>Names per bulk delete request on a cluster with <paramref name="capabilities"/>; 0 when deletes go one by one.</summary>
+    internal int BulkDeletePerRequest(SwiftCapabilities capabilities) =>
+        capabilities.BulkDeleteSupported ? Math.Min(BulkDeleteMaxPerRequest, capabilities.MaxDeletesPerRequest) : 0;
+
     /// <summary>First wait between probes of a down endpoint; it doubles up to <see cref="ProbeMaxBackoff"/>, with jitter.</summary>
     public required TimeSpan ProbeMinBackoff { get; init; }
 
@@ -83,6 +94,8 @@ public sealed record ObjectStoreSettings
             HashWhileSendingFrom = ByteSize.Parse(c.GetString("hash-while-sending-from")),
             OutageBudget = c.GetTimeSpan("outage-budget"),
             Retries = Math.Max(0, c.GetInt("retries")),
+            BulkDeleteMaxPerRequest = Math.Max(0, c.GetInt("bulk-delete.max-per-request")),
+            BulkDeleteRequests = Positive(c.GetInt("bulk-delete.requests"), "bulk-delete.requests"),
             ProbeMinBackoff = PositiveTime(c.GetTimeSpan("outage-probe.min-backoff"), "outage-probe.min-backoff"),
             ProbeMaxBackoff = PositiveTime(c.GetTimeSpan("outage-probe.max-backoff"), "outage-probe.max-backoff"),
         };

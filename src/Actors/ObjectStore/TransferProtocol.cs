@@ -197,7 +197,7 @@ public sealed class TransferProgress
         Interlocked.Read(ref _bytesSent), Interlocked.Read(ref _bytesSkipped), Interlocked.Read(ref _bytesDone), Interlocked.Read(ref _inFlight),
         Stopwatch.GetElapsedTime(_started)) { NotAttempted = Interlocked.Read(ref _notAttempted) };
 
-    internal void Found() => Interlocked.Increment(ref _found);
+    internal void Found(int files = 1) => Interlocked.Add(ref _found, files);
     internal void BytesSent(long n) => Interlocked.Add(ref _bytesSent, n);
     internal void BytesSkipped(long n) => Interlocked.Add(ref _bytesSkipped, n);
     internal void TransferStarted() => Interlocked.Increment(ref _inFlight);

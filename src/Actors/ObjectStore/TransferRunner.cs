@@ -41,21 +41,25 @@ public sealed class TransferRun
     }
 }
 
+/// <summary>What one attempt at an entry came to: the results that are final, and the part of the entry that transient
+/// failures leave to try again (<paramref name="Again"/>, with those failures, which are its results if it is not tried again).</summary>
+internal sealed record Attempted<T>(IReadOnlyList<FileResult> Done, T? Again = default, IReadOnlyList<FileFailed>? Failures = null, Exception? Error = null)
+{
+    internal bool Retry => Failures is { Count: > 0 };
+}
+
 /// <summary>
-/// The stream uploads and downloads share. Entries from a source (stoppable by the run's kill switch) are processed N at
-/// a time, unordered, each admitted by the run's <see cref="OutageMonitor"/>: a transient failure pauses the run instead
-/// of failing the file, which is tried again in a final pass after everything else (up to
+/// The stream uploads, downloads and deletes share. Entries from a source (stoppable by the run's kill switch) are
+/// processed N at a time, unordered, each admitted by the run's <see cref="OutageMonitor"/>: a transient failure pauses
+/// the run instead of failing the file, which is tried again in a final pass after everything else (up to
 /// <see cref="ObjectStoreSettings.Retries"/> passes; a failure during a confirmed outage does not use one up). Every
-/// entry ends as exactly one <see cref="FileResult"/>, which updates the progress and the summary and goes to the
-/// caller's callback.
+/// file ends as exactly one <see cref="FileResult"/>, which updates the progress and the summary and goes to the
+/// caller's callback. An entry is one file, or a batch of them (a bulk delete) whose files succeed or fail apart.
 /// </summary>
 internal static class TransferRunner
 {
     // Attempts forgiven because they fell into an outage are still bounded, so a flapping endpoint cannot loop forever.
     private const int MaxTries = 100;
-
-    /// <summary>Marks an entry put aside for the final pass; never leaves the stream.</summary>
-    private static readonly FileResult Deferred = new FileSkipped("", null, 0, "deferred");
 
     /// <summary>The objects of a download or delete: the container's listing under the prefix, read page by page as the
     /// stream asks, less those the filter leaves out.</summary>
@@ -66,8 +70,26 @@ internal static class TransferRunner
         return filter is null or { IsEverything: true } ? listing : listing.Where(e => filter.IncludesObject(e, prefix));
     }
 
+    /// <summary>Runs entries of one file each.</summary>
     internal static TransferRun Start<T>(Source<T, NotUsed> source, int parallelism, Func<T, Task<FileResult>> process,
         Func<T, string, FileResult> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
+        Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken) =>
+        StartBatches(source, _ => 1, parallelism, async entry =>
+            {
+                var result = await process(entry).ConfigureAwait(false);
+                return Retriable(result, cancellationToken) is { } failed
+                    ? new Attempted<T>([], entry, [failed], failed.Error)
+                    : new Attempted<T>([result]);
+            },
+            (entry, reason) => [notAttempted(entry, reason)], progress, monitor, settings, onResult, materializer, what, cancellationToken);
+
+    /// <summary>The failure when <paramref name="result"/> is one that a later attempt may fix (and the run goes on), else null.</summary>
+    internal static FileFailed? Retriable(FileResult result, CancellationToken cancellationToken) =>
+        result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested ? failed : null;
+
+    /// <summary>Runs entries of <paramref name="size"/> files each.</summary>
+    internal static TransferRun StartBatches<T>(Source<T, NotUsed> source, Func<T, int> size, int parallelism, Func<T, Task<Attempted<T>>> process,
+        Func<T, string, IReadOnlyList<FileResult>> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
         Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken)
     {
         var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
@@ -75,35 +97,42 @@ internal static class TransferRunner
         var run = new TransferRun(progress, killSwitch, monitor);
         var deferred = new ConcurrentQueue<Entry<T>>();
 
-        void Record(FileResult r)
+        void Record(IEnumerable<FileResult> results)
         {
-            progress.Record(r);
-            summary.Add(r);
-            onResult?.Invoke(r);
+            foreach (var r in results)
+            {
+                progress.Record(r);
+                summary.Add(r);
+                onResult?.Invoke(r);
+            }
         }
 
-        async Task<FileResult> AttemptAsync(Entry<T> entry)
+        async Task<IReadOnlyList<FileResult>> AttemptAsync(Entry<T> entry)
         {
-            if (await WaitForTurnAsync(entry.Value, entry.LastFailure, notAttempted, monitor, summary.GaveUp, cancellationToken).ConfigureAwait(false) is { } final)
+            if (await WaitForTurnAsync(entry.Value, entry.LastFailures, notAttempted, monitor, summary.GaveUp, cancellationToken).ConfigureAwait(false) is { } final)
                 return final;
             var epoch = monitor.Epoch;
-            var (result, transient) = await TryAsync(entry.Value, process, monitor, cancellationToken).ConfigureAwait(false);
-            if (!transient) return result;
-            deferred.Enqueue(entry with { LastFailure = (FileFailed)result, Epoch = epoch, Tries = entry.Tries + 1 });
-            return Deferred;
+            var attempt = await process(entry.Value).ConfigureAwait(false);
+            if (attempt.Retry)
+            {
+                monitor.Release(attempt.Error);
+                deferred.Enqueue(entry with { Value = attempt.Again!, LastFailures = attempt.Failures, Epoch = epoch, Tries = entry.Tries + 1 });
+                return attempt.Done;
+            }
+            monitor.Release(null);
+            return attempt.Done;
         }
 
         Task PassAsync(Source<Entry<T>, NotUsed> entries) => entries
             .Via(killSwitch.Flow<Entry<T>>())
             .SelectAsyncUnordered(parallelism, AttemptAsync)
-            .Where(r => !ReferenceEquals(r, Deferred))
-            .RunWith(Sink.ForEach<FileResult>(Record), materializer);
+            .RunWith(Sink.ForEach<IReadOnlyList<FileResult>>(Record), materializer);
 
         async Task<TransferSummary> RunAsync()
         {
             await PassAsync(source.Select(v =>
             {
-                progress.Found();
+                progress.Found(size(v));
                 return new Entry<T>(v);
             })).ConfigureAwait(false);
             while (!deferred.IsEmpty)
@@ -113,8 +142,8 @@ internal static class TransferRunner
                 {
                     // A failure that an outage confirmed after the attempt began does not count as one of the retries.
                     var counted = monitor.Epoch > e.Epoch ? e.Counted : e.Counted + 1;
-                    if (run.StopRequested) Record(e.LastFailure! with { Reason = e.LastFailure.Reason + "; not tried again: the run was stopped" });
-                    else if (counted > settings.Retries || e.Tries >= MaxTries) Record(e.LastFailure!);
+                    if (run.StopRequested) Record(e.LastFailures!.Select(f => f with { Reason = f.Reason + "; not tried again: the run was stopped" }));
+                    else if (counted > settings.Retries || e.Tries >= MaxTries) Record(e.LastFailures!);
                     else again.Add(e with { Counted = counted });
                 }
                 if (again.Count > 0) await PassAsync(Source.From(again)).ConfigureAwait(false);
@@ -144,7 +173,9 @@ internal static class TransferRunner
         int counted = 0, failedInEpoch = -1;
         for (var tries = 0; tries < MaxTries; tries++)
         {
-            if (await WaitForTurnAsync(entry, last, notAttempted, monitor, null, cancellationToken).ConfigureAwait(false) is { } final) return final;
+            if (await WaitForTurnAsync(entry, last is null ? null : [last], (e, reason) => [notAttempted(e, reason)], monitor, null, cancellationToken)
+                    .ConfigureAwait(false) is [var final])
+                return final;
             // Only now is it known whether the last failure was part of an outage (its probe has answered).
             if (last is not null && monitor.Epoch == failedInEpoch && ++counted > retries)
             {
@@ -152,17 +183,24 @@ internal static class TransferRunner
                 return last;
             }
             failedInEpoch = monitor.Epoch;
-            var (result, transient) = await TryAsync(entry, process, monitor, cancellationToken).ConfigureAwait(false);
-            if (!transient) return result;
-            last = (FileFailed)result;
+            var result = await process(entry).ConfigureAwait(false);
+            if (Retriable(result, cancellationToken) is { } failed)
+            {
+                monitor.Release(failed.Error);
+                last = failed;
+                continue;
+            }
+            monitor.Release(null);
+            return result;
         }
         return last!;
     }
 
-    /// <summary>Waits until the monitor lets a try start. Null when it may; otherwise the entry's result: its last failure,
+    /// <summary>Waits until the monitor lets a try start. Null when it may; otherwise the entry's results: its last failures,
     /// or not attempted, when the outage budget ran out or the run was cancelled first.</summary>
-    private static async Task<FileResult?> WaitForTurnAsync<T>(T entry, FileFailed? last, Func<T, string, FileResult> notAttempted, OutageMonitor monitor,
-        Action<OutageBudgetExceededException>? onGaveUp, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<FileResult>?> WaitForTurnAsync<T>(T entry, IReadOnlyList<FileFailed>? last,
+        Func<T, string, IReadOnlyList<FileResult>> notAttempted, OutageMonitor monitor, Action<OutageBudgetExceededException>? onGaveUp,
+        CancellationToken cancellationToken)
     {
         try
         {
@@ -172,7 +210,9 @@ internal static class TransferRunner
         catch (OutageBudgetExceededException e)
         {
             onGaveUp?.Invoke(e);
-            return last is null ? notAttempted(entry, "not attempted: " + e.Message) : last with { Reason = $"{last.Reason}; not tried again: {e.Message}" };
+            return last is null
+                ? notAttempted(entry, "not attempted: " + e.Message)
+                : last.Select(f => (FileResult)(f with { Reason = $"{f.Reason}; not tried again: {e.Message}" })).ToList();
         }
         catch (OperationCanceledException)
         {
@@ -180,28 +220,13 @@ internal static class TransferRunner
         }
     }
 
-    /// <summary>One try, and the monitor told how it went. Transient: a failure a later try may not meet (the caller tries
-    /// again); the monitor counts it towards an outage.</summary>
-    private static async Task<(FileResult Result, bool Transient)> TryAsync<T>(T entry, Func<T, Task<FileResult>> process, OutageMonitor monitor,
-        CancellationToken cancellationToken)
-    {
-        var result = await process(entry).ConfigureAwait(false);
-        if (result is FileFailed { Error: { } error } && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested)
-        {
-            monitor.Release(error);
-            return (result, true);
-        }
-        monitor.Release(null);
-        return (result, false);
-    }
-
-    /// <summary>An entry on its way: how often it was tried, how many of those count against the retries, and its last failure.</summary>
+    /// <summary>An entry on its way: how often it was tried, how many of those count against the retries, and its last failures.</summary>
     private sealed record Entry<T>(T Value)
     {
         public int Tries { get; init; }
         public int Counted { get; init; }
         public int Epoch { get; init; }
-        public FileFailed? LastFailure { get; init; }
+        public IReadOnlyList<FileFailed>? LastFailures { get; init; }
     }
 }
 

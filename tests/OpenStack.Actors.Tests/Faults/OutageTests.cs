@@ -186,32 +186,6 @@ public sealed class OutageTests(ITestOutputHelper output) : FaultTestBase(output
         Assert.Equal(29, (await StoredAsync(container)).Count);
     }
 
-    [Fact]
-    public async Task A_delete_batch_rides_out_a_killed_swift_and_deletes_every_object()
-    {
-        const int objects = 60;
-        var container = await ContainerWithObjectsAsync("delete", objects);
-        var proxy = Proxy(SwiftUrl);
-        var tenth = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var deletes = 0;
-        proxy.Completed += e =>
-        {
-            if (e.Method == "DELETE" && e.Status == 204 && Interlocked.Increment(ref deletes) == 10) tenth.TrySetResult();
-        };
-        var client = new ObjectStoreClient(Session(), Via(proxy));
-
-        var run = await new BatchDeleter(client, Sys).StartAsync(new DeleteJob(container) { Settings = Upload(transfers: 4) });
-        await tenth.Task;
-        proxy.Kill();                                   // connections reset, new ones refused
-        await Task.Delay(TimeSpan.FromSeconds(5));      // the outage itself
-        proxy.Restart();
-        var summary = await run.Completion;
-
-        Assert.True(summary.Failed == 0, string.Join("; ", summary.Failures.Take(5).Select(f => $"{f.ObjectName}: {f.Reason}")));
-        Assert.Equal(objects, summary.Transferred + summary.Skipped);   // a delete whose reply was lost finds nothing the second time
-        Assert.Empty(await StoredAsync(container));
-    }
-
     private sealed record OutageTimes(double StoppedAfter);
 
     /// <summary>Once <paramref name="progress"/> reaches a tenth of the files, stops <paramref name="service"/> for
