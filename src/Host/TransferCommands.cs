@@ -24,6 +24,7 @@ public static class TransferCommands
         var identical = new Option<bool>("--skip-identical") { Description = "Skip objects of the same MD5 (the default)" };
         var report = new Option<string?>("--report") { Description = "Write every file's result and the summary to this JSON file" };
         var (outageBudget, retries) = ResilienceOptions();
+        var dryRun = DryRunOption("uploaded");
         var cluster = new Option<bool>("--cluster")
         {
             Description = "Spread the upload over an Akka.NET cluster: this node walks the directory (a path every node sees) and hands files " +
@@ -34,7 +35,7 @@ public static class TransferCommands
         var filters = new FilterOptions();
         var command = new Command("upload", "Upload a directory tree to a container, skipping what is stored already")
         {
-            dir, container, prefix, transfers, segmentSize, force, changed, identical, report, outageBudget, retries, cluster, minNodes,
+            dir, container, prefix, transfers, segmentSize, force, changed, identical, report, outageBudget, retries, dryRun, cluster, minNodes,
         };
         filters.AddTo(command);
         clusterOptions.AddTo(command);
@@ -42,6 +43,7 @@ public static class TransferCommands
         {
             var modes = new[] { force, changed, identical }.Count(o => r.GetValue(o));
             if (modes > 1) r.AddError("Choose at most one of --force, --changed and --skip-identical");
+            if (r.GetValue(dryRun) && r.GetValue(cluster)) r.AddError("--dry-run runs on this node only: leave out --cluster");
             if (!r.GetValue(cluster) && (r.GetValue(minNodes) is not null || r.GetValue(clusterOptions.Host) is not null || r.GetValue(clusterOptions.Port) is not null
                     || r.GetValue(clusterOptions.Seeds) is { Length: > 0 }))
                 r.AddError("--min-nodes, --cluster-host, --cluster-port and --seed-node go with --cluster");
@@ -57,12 +59,16 @@ public static class TransferCommands
             var target = parse.GetValue(container)!;
             using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "upload", Path.GetFullPath(source), target) : null;
             using var abandon = new CancellationTokenSource();
-            var job = new UploadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings, Filter = filter };
+            var job = new UploadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings, Filter = filter, DryRun = parse.GetValue(dryRun) };
             var clusterRun = parse.GetValue(cluster)
                 ? await ClusterCommands.StartUploadAsync(console, cloud, job, parse.GetValue(minNodes) ?? 1, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false)
                 : null;
             var run = clusterRun?.Run
-                ?? await new BatchUploader(cloud.ObjectStore, cloud.System).StartAsync(job, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false);
+                ?? await new BatchUploader(cloud.ObjectStore, cloud.System).StartAsync(job, res =>
+                {
+                    reportWriter?.Write(res);
+                    SummaryPrinter.PrintPlan(console, res);
+                }, abandon.Token).ConfigureAwait(false);
 
             using var counting = new CancellationTokenSource();
             var totals = Task.Run(() => LocalFiles.Count(source, filter, counting.Token), counting.Token);
@@ -86,10 +92,11 @@ public static class TransferCommands
         var force = new Option<bool>("--force") { Description = "Download every object, even when a local file has the same MD5" };
         var report = new Option<string?>("--report") { Description = "Write every object's result and the summary to this JSON file" };
         var (outageBudget, retries) = ResilienceOptions();
+        var dryRun = DryRunOption("downloaded");
         var filters = new FilterOptions();
         var command = new Command("download", "Download a container's objects into a directory tree")
         {
-            container, dir, prefix, transfers, force, report, outageBudget, retries,
+            container, dir, prefix, transfers, force, report, outageBudget, retries, dryRun,
         };
         filters.AddTo(command);
         command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
@@ -101,8 +108,12 @@ public static class TransferCommands
             var target = parse.GetValue(dir)!;
             using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "download", source, Path.GetFullPath(target)) : null;
             using var abandon = new CancellationTokenSource();
-            var job = new DownloadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings, Filter = filter };
-            var run = await new BatchDownloader(cloud.ObjectStore, cloud.System).StartAsync(job, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false);
+            var job = new DownloadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings, Filter = filter, DryRun = parse.GetValue(dryRun) };
+            var run = await new BatchDownloader(cloud.ObjectStore, cloud.System).StartAsync(job, res =>
+            {
+                reportWriter?.Write(res);
+                SummaryPrinter.PrintPlan(console, res);
+            }, abandon.Token).ConfigureAwait(false);
             var summary = await WatchAsync(console, cloud, run, abandon, "downloaded", null).ConfigureAwait(false);
             reportWriter?.Finish(summary);
             SummaryPrinter.Print(console, "Downloaded", summary);
@@ -118,10 +129,11 @@ public static class TransferCommands
         var objects = new Argument<string[]>("object") { Description = "Objects to delete; none: every object, then the container", Arity = ArgumentArity.ZeroOrMore };
         var transfers = Cli.PositiveOption("--transfers", "Parallel deletes (default 16)");
         var (outageBudget, retries) = ResilienceOptions();
+        var dryRun = DryRunOption("deleted");
         var filters = new FilterOptions();
         var command = new Command("delete", "Delete objects (with their segments), those a filter selects, or a whole container")
         {
-            container, objects, transfers, outageBudget, retries,
+            container, objects, transfers, outageBudget, retries, dryRun,
         };
         filters.AddTo(command);
         command.Validators.Add(r =>
@@ -136,10 +148,17 @@ public static class TransferCommands
             var filter = filters.Build(parse, console);
             var settings = Settings(cloud, parse.GetValue(transfers), null, null, parse.GetValue(outageBudget), parse.GetValue(retries));
             // Without names the listing is streamed page by page while the deletes run, never held whole.
-            var job = new DeleteJob(name) { Objects = names.Length > 0 ? names : null, Settings = settings, Filter = filter };
+            var job = new DeleteJob(name) { Objects = names.Length > 0 ? names : null, Settings = settings, Filter = filter, DryRun = parse.GetValue(dryRun) };
             using var abandon = new CancellationTokenSource();
-            var run = await new BatchDeleter(cloud.ObjectStore, cloud.System).StartAsync(job, cancellationToken: abandon.Token).ConfigureAwait(false);
+            var run = await new BatchDeleter(cloud.ObjectStore, cloud.System).StartAsync(job, res => SummaryPrinter.PrintPlan(console, res), abandon.Token)
+                .ConfigureAwait(false);
             var summary = await WatchAsync(console, cloud, run, abandon, "deleted", null).ConfigureAwait(false);
+            if (job.DryRun)
+            {
+                console.Out.WriteLine($"Dry run: {summary.Planned} objects would be deleted" +
+                    (names.Length == 0 && filter is null ? $", then the container {name}" : "") + "; nothing was deleted.");
+                return SummaryPrinter.ExitCode(summary);
+            }
             // A filtered delete leaves the objects it did not select, so the container stays.
             if (names.Length == 0 && filter is null && summary.Success)
             {
@@ -156,7 +175,7 @@ public static class TransferCommands
         return command;
     }
 
-    private static async Task DeleteIfEmptyAsync(ObjectStoreClient client, string container, CliConsole console)
+    internal static async Task DeleteIfEmptyAsync(ObjectStoreClient client, string container, CliConsole console)
     {
         try
         {
@@ -168,12 +187,16 @@ public static class TransferCommands
         }
     }
 
-    private static (Option<TimeSpan?> OutageBudget, Option<int?> Retries) ResilienceOptions() => (
+    /// <summary><c>--dry-run</c>, as rclone's: every decision made as in a real run, nothing written.</summary>
+    internal static Option<bool> DryRunOption(string what) =>
+        new("--dry-run", "-n") { Description = $"Show what would be {what} (each with its size) and change nothing" };
+
+    internal static (Option<TimeSpan?> OutageBudget, Option<int?> Retries) ResilienceOptions() => (
         Cli.DurationOption("--outage-budget",
             "How long the run waits for a down endpoint (paused, probing) before it stops and lists what it did not attempt (default 15m)"),
         Cli.CountOption("--retries", "More attempts, at the end of the run, for files that failed with a transient error (default 3)"));
 
-    private static ObjectStoreSettings Settings(CloudConnection cloud, int? transfers, long? segmentSize, SkipMode? skip, TimeSpan? outageBudget = null,
+    internal static ObjectStoreSettings Settings(CloudConnection cloud, int? transfers, long? segmentSize, SkipMode? skip, TimeSpan? outageBudget = null,
         int? retries = null)
     {
         var s = cloud.ObjectStore.Settings;
@@ -188,7 +211,7 @@ public static class TransferCommands
     }
 
     /// <summary>Shows progress until the run ends; Ctrl-C once stops it cleanly through CoordinatedShutdown, twice abandons the transfers in flight.</summary>
-    private static async Task<TransferSummary> WatchAsync(CliConsole console, CloudConnection cloud, TransferRun run, CancellationTokenSource abandon,
+    internal static async Task<TransferSummary> WatchAsync(CliConsole console, CloudConnection cloud, TransferRun run, CancellationTokenSource abandon,
         string verb, Task<(long Files, long Bytes)>? totals)
     {
         cloud.OnShutdown(async () =>

@@ -113,9 +113,25 @@ public static class SummaryPrinter
         var rate = s.TransferredBytes > 0 ? $" ({(s.TransferredBytes / seconds / 1e6).ToString("0.0", CultureInfo.InvariantCulture)} MB/s)" : "";
         o.WriteLine($"{ByteSize.Format(s.TransferredBytes)} {verb.ToLowerInvariant()}, {ByteSize.Format(s.SkippedBytes)} skipped in " +
             $"{s.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)} s{rate}");
+        PrintPlanned(console, s);
         PrintOutages(console, s);
         if (s.Interrupted) o.WriteLine("Interrupted: not every file was seen; run the same command again to complete the job.");
         PrintFailures(console, s);
+    }
+
+    /// <summary>A dry run's closing line: how much a real run would transfer or delete.</summary>
+    public static void PrintPlanned(CliConsole console, TransferSummary s)
+    {
+        if (s.Planned > 0) console.Out.WriteLine($"Dry run: {s.Planned} would be sent, deleted or fetched ({ByteSize.Format(s.PlannedBytes)}); nothing was written.");
+    }
+
+    /// <summary>Prints each file a dry run would transfer or delete as it is decided: <c>would upload: NAME (SIZE)</c>.</summary>
+    public static void PrintPlan(CliConsole console, FileResult result)
+    {
+        if (result is not FilePlanned p) return;
+        var what = p.Action switch { TransferAction.Upload => "upload", TransferAction.Download => "download", _ => "delete" };
+        var size = p.Action == TransferAction.Delete ? "" : $" ({ByteSize.Format(p.Bytes)})";
+        console.Out.WriteLine($"would {what}: {Redaction.Printable(p.ObjectName ?? p.Path)}{size}");
     }
 
     /// <summary>One line per outage of the run, and the reason it stopped early if it did.</summary>

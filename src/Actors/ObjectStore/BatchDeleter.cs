@@ -22,6 +22,13 @@ public sealed record DeleteJob(string Container)
     /// <summary>With no <see cref="Objects"/>: which listed objects to delete (their names after <see cref="Prefix"/> are
     /// matched, with their sizes and last-modified times); null deletes every one.</summary>
     public TransferFilter? Filter { get; init; }
+
+    /// <summary>Entries of a listing made already (a sync's extras: what its dry run showed is what goes), deleted as a
+    /// listing's are; the container is not listed again. Not with <see cref="Objects"/>.</summary>
+    public IReadOnlyList<ObjectEntry>? Listed { get; init; }
+
+    /// <summary>List what would be deleted and delete nothing: each object ends as <see cref="FilePlanned"/>.</summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>
@@ -55,16 +62,26 @@ public sealed class BatchDeleter
     public async Task<TransferRun> StartAsync(DeleteJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        if (job.Objects is not null && job.Filter is not null)
-            throw new ArgumentException("A delete job names its objects or filters a listing, not both", nameof(job));
+        if (job.Objects is not null && (job.Filter is not null || job.Listed is not null))
+            throw new ArgumentException("A delete job names its objects, or takes a listing (filtered, or made already), not both", nameof(job));
         var settings = job.Settings ?? _client.Settings;
         var container = job.Container;
         var monitor = await _client.OutageMonitorAsync(container, settings, _scheduler, settings.Transfers, cancellationToken).ConfigureAwait(false);
         // A named object's kind is unknown (null: a HEAD asks); a listed one says whether it is a large object.
+        var listed = job.Listed is { } entries
+            ? Source.From(entries).Where(e => job.Filter is null || job.Filter.IncludesObject(e, job.Prefix))
+            : TransferRunner.Listing(_client, container, job.Prefix, job.Filter, monitor, cancellationToken);
+        var listing = listed.Select(e => (Name: e.Name, Large: (bool?)(e.SloETag is not null)));
+        if (job.DryRun)
+        {
+            var planned = job.Objects is { } named ? Source.From(named.Select(n => (Name: n, Large: (bool?)null))) : listing;
+            return TransferRunner.Start(planned, settings.Transfers,
+                t => Task.FromResult<FileResult>(new FilePlanned(container + "/" + t.Name, t.Name, 0, TransferAction.Delete)),
+                (t, reason) => new FileNotAttempted(container + "/" + t.Name, t.Name, 0, reason),
+                new TransferProgress(), monitor, settings, onResult, _materializer, "delete", cancellationToken);
+        }
         if (job.Objects is { } names)
             return Start(Source.From(names.Select(n => (Name: n, Large: (bool?)null))));
-        var listing = TransferRunner.Listing(_client, container, job.Prefix, job.Filter, monitor, cancellationToken)
-            .Select(e => (Name: e.Name, Large: (bool?)(e.SloETag is not null)));
         var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
         var perRequest = settings.BulkDeletePerRequest(capabilities);
         if (perRequest == 0) return Start(listing);

@@ -43,11 +43,11 @@ public sealed class BatchDownloader
         // The first request to the object store fails at once when it cannot be reached (see OutageMonitorAsync).
         await _client.GetContainerAsync(job.Container, cancellationToken).ConfigureAwait(false);
         var root = Path.GetFullPath(job.TargetDirectory);
-        Directory.CreateDirectory(root);
+        if (!job.DryRun) Directory.CreateDirectory(root);
         var progress = new TransferProgress();
         var gate = new TransferGate(settings.Transfers, settings.MaxBytesInFlight);
         var listing = TransferRunner.Listing(_client, job.Container, job.Prefix, job.Filter, monitor, cancellationToken);
-        return TransferRunner.Start(listing, settings.Transfers, e => DownloadOneAsync(job.Container, root, e, settings, gate, progress, cancellationToken),
+        return TransferRunner.Start(listing, settings.Transfers, e => DownloadOneAsync(job.Container, root, e, settings, job.DryRun, gate, progress, cancellationToken),
             (e, reason) => new FileNotAttempted(TargetPath(root, e.Name) ?? Path.Combine(root, e.Name), e.Name, e.Bytes, reason),
             progress, monitor, settings, onResult, _materializer, "download", cancellationToken);
     }
@@ -61,8 +61,8 @@ public sealed class BatchDownloader
         return full.StartsWith(rootWithSeparator, StringComparison.Ordinal) ? full : null;
     }
 
-    private async Task<FileResult> DownloadOneAsync(string container, string root, ObjectEntry entry, ObjectStoreSettings settings, TransferGate gate,
-        TransferProgress progress, CancellationToken cancellationToken)
+    private async Task<FileResult> DownloadOneAsync(string container, string root, ObjectEntry entry, ObjectStoreSettings settings, bool dryRun,
+        TransferGate gate, TransferProgress progress, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var path = TargetPath(root, entry.Name);
@@ -72,7 +72,7 @@ public sealed class BatchDownloader
             if (entry.Name.EndsWith('/'))
             {
                 // A pseudo-directory marker (swift CLI and Horizon create them): the directory is all there is to it.
-                Directory.CreateDirectory(path);
+                if (!dryRun) Directory.CreateDirectory(path);
                 return new FileSkipped(path, entry.Name, 0, "directory marker");
             }
             if (settings.Skip != SkipMode.None && File.Exists(path) && new FileInfo(path).Length == entry.Bytes)
@@ -85,6 +85,7 @@ public sealed class BatchDownloader
                     && await Checksums.MatchesSegmentsAsync(path, segments, cancellationToken: cancellationToken).ConfigureAwait(false))
                     return new FileSkipped(path, entry.Name, entry.Bytes, "identical (same MD5 of every segment)");
             }
+            if (dryRun) return new FilePlanned(path, entry.Name, entry.Bytes, TransferAction.Download);
             using (await gate.AcquireAsync(entry.Bytes, cancellationToken).ConfigureAwait(false))
             {
                 progress.TransferStarted();

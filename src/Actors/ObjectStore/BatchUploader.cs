@@ -54,7 +54,7 @@ public sealed class BatchUploader
                 cancellationToken).ConfigureAwait(false);
 
         var progress = new TransferProgress();
-        var worker = new FileUploader(_client, job.Container, settings, target.Capabilities, progress, cancellationToken, existing);
+        var worker = new FileUploader(_client, job.Container, settings, target.Capabilities, progress, cancellationToken, existing, job.DryRun);
         return TransferRunner.Start(target.Walk(job.Prefix, job.Filter), Parallelism(settings), worker.ProcessAsync,
             (e, reason) => new FileNotAttempted(e.Path, e.ObjectName, e is LocalFile f ? f.Length : 0, reason),
             progress, monitor, settings, onResult, _materializer, "upload", cancellationToken);

@@ -18,13 +18,15 @@ internal sealed class FileUploader
     private readonly CancellationToken _cancel;
     private readonly TransferGate _gate;
     private readonly ExistingObjects? _existing;
+    private readonly bool _dryRun;
     private readonly object _lock = new();
     private Task? _segmentContainerReady;
 
     internal FileUploader(ObjectStoreClient client, string container, ObjectStoreSettings settings, SwiftCapabilities capabilities,
-        TransferProgress progress, CancellationToken cancel, ExistingObjects? existing = null)
+        TransferProgress progress, CancellationToken cancel, ExistingObjects? existing = null, bool dryRun = false)
     {
         _existing = existing;
+        _dryRun = dryRun;
         _client = client;
         _container = container;
         _segmentContainer = SwiftNames.SegmentContainer(container);
@@ -100,6 +102,7 @@ internal sealed class FileUploader
             if (skipped is not null) return skipped;
             (previousSegments, md5) = (previous, hash);
         }
+        if (_dryRun) return new FilePlanned(file.Path, file.ObjectName, file.Length, TransferAction.Upload);
         if (md5 is null && _settings.HashesFirst(file.Length))
             md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
         PutObjectResult put;
@@ -160,6 +163,7 @@ internal sealed class FileUploader
         var hashes = new string?[plan.Count];
         var (skipped, previousSegments, _) = await LookUpAsync(file, (plan, hashes), forCleanup: _settings.CleanupSegments).ConfigureAwait(false);
         if (skipped is not null) return skipped;
+        if (_dryRun) return new FilePlanned(file.Path, file.ObjectName, file.Length, TransferAction.Upload);
 
         await EnsureSegmentContainerAsync().ConfigureAwait(false);
         var prefix = plan.SegmentPrefix(file.ObjectName);

@@ -57,6 +57,14 @@ public sealed partial class ObjectStoreClient
             SwiftHeaders.Metadata(r.Headers, "X-Container-Meta-")) { Headers = r.Headers };
     }
 
+    /// <summary>True when the container exists (a HEAD answered 2xx), false on 404.</summary>
+    public async Task<bool> ContainerExistsAsync(string container, CancellationToken cancellationToken = default)
+    {
+        var r = await Session.HeadAsync(SwiftNames.ContainerPath(container), Service, options: Lenient, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (r.Status == HttpStatusCode.NotFound) return false;
+        return r.IsSuccess ? true : throw Error(r);
+    }
+
     /// <summary>Creates a container (idempotent). True when it was created, false when it existed.</summary>
     /// <param name="container">The name.</param>
     /// <param name="headers">Extra headers (<c>X-Container-Meta-*</c>, <c>X-Storage-Policy</c>, ACLs).</param>

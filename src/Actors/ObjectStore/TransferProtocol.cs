@@ -16,6 +16,10 @@ public sealed record UploadJob(string SourceDirectory, string Container)
     /// <summary>Which files to upload (their paths below <see cref="SourceDirectory"/> are matched, without the prefix);
     /// null uploads every file.</summary>
     public TransferFilter? Filter { get; init; }
+
+    /// <summary>Decide as a real run would (listing, HEADs, hashes) but write nothing, not even the container: each file that
+    /// would be sent ends as <see cref="FilePlanned"/>.</summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>A download of a container's objects (or those under a prefix) into a directory.</summary>
@@ -32,6 +36,10 @@ public sealed record DownloadJob(string Container, string TargetDirectory)
     /// <summary>Which objects to download (their names after <see cref="Prefix"/> are matched, with their listed sizes and
     /// last-modified times); null downloads every object.</summary>
     public TransferFilter? Filter { get; init; }
+
+    /// <summary>Decide as a real run would (listing, local hashes) but write no file: each object that would be fetched ends
+    /// as <see cref="FilePlanned"/>.</summary>
+    public bool DryRun { get; init; }
 }
 
 /// <summary>The outcome for one file (of an upload) or object (of a download).</summary>
@@ -64,12 +72,15 @@ public enum FileStatus
 
     /// <summary>Not tried: the run stopped first (outage budget, stop).</summary>
     NotAttempted,
+
+    /// <summary>A dry run would transfer or delete it (<see cref="FilePlanned"/>).</summary>
+    Planned,
 }
 
 /// <summary>The names of <see cref="FileStatus"/> values in reports and on the wire: lower case, words joined by <c>-</c>.</summary>
 public static class FileStatusNames
 {
-    /// <summary><c>uploaded</c>, <c>downloaded</c>, <c>skipped</c>, <c>failed</c>, <c>deleted</c> or <c>not-attempted</c>.</summary>
+    /// <summary><c>uploaded</c>, <c>downloaded</c>, <c>skipped</c>, <c>failed</c>, <c>deleted</c>, <c>not-attempted</c> or <c>planned</c>.</summary>
     public static string Name(this FileStatus status) => status switch
     {
         FileStatus.Uploaded => "uploaded",
@@ -77,6 +88,7 @@ public static class FileStatusNames
         FileStatus.Skipped => "skipped",
         FileStatus.Failed => "failed",
         FileStatus.Deleted => "deleted",
+        FileStatus.Planned => "planned",
         _ => "not-attempted",
     };
 }
@@ -148,6 +160,30 @@ public sealed record FileDeleted(string Path, string ObjectName) : FileResult(Pa
     public override FileStatus Status => FileStatus.Deleted;
 }
 
+/// <summary>A dry run's answer: this file or object would be transferred or deleted; nothing was written.</summary>
+/// <param name="Path">The local path (for a delete, the container and object name).</param>
+/// <param name="ObjectName">The object name.</param>
+/// <param name="Bytes">The size.</param>
+/// <param name="Action">What a real run would do with it.</param>
+public sealed record FilePlanned(string Path, string? ObjectName, long Bytes, TransferAction Action) : FileResult(Path, ObjectName, Bytes)
+{
+    /// <inheritdoc />
+    public override FileStatus Status => FileStatus.Planned;
+}
+
+/// <summary>What a run does with a file or object.</summary>
+public enum TransferAction
+{
+    /// <summary>Stores the local file as the object.</summary>
+    Upload,
+
+    /// <summary>Writes the object to a local file.</summary>
+    Download,
+
+    /// <summary>Deletes the object (a large object with its segments).</summary>
+    Delete,
+}
+
 /// <summary>The run stopped before this file was tried (its endpoint was down for longer than the outage budget):
 /// nothing of it was sent, and running the same command again transfers it.</summary>
 /// <param name="Path">The local path.</param>
@@ -181,6 +217,12 @@ public sealed record TransferSummary(long Transferred, long TransferredBytes, lo
     /// <summary>Why the run stopped early when its endpoint was down for longer than the outage budget; null when it did not.</summary>
     public string? OutageBudgetExceeded { get; init; }
 
+    /// <summary>Files a dry run would have transferred or deleted (<see cref="FilePlanned"/>), and their bytes.</summary>
+    public long Planned { get; init; }
+
+    /// <summary>The bytes of the <see cref="Planned"/> files.</summary>
+    public long PlannedBytes { get; init; }
+
     /// <summary>True when nothing failed, nothing was left out, and the run was not interrupted.</summary>
     public bool Success => Failed == 0 && NotAttempted == 0 && OutageBudgetExceeded is null && !Interrupted;
 }
@@ -207,7 +249,7 @@ public sealed class TransferProgress
     {
         switch (result)
         {
-            case FileUploaded or FileDownloaded or FileDeleted: Interlocked.Increment(ref _transferred); break;
+            case FileUploaded or FileDownloaded or FileDeleted or FilePlanned: Interlocked.Increment(ref _transferred); break;
             case FileSkipped s:
                 Interlocked.Increment(ref _skipped);
                 Interlocked.Add(ref _bytesSkipped, s.Bytes);

@@ -235,7 +235,7 @@ internal sealed class SummaryBuilder(int maxFailures)
 {
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly List<FileFailed> _failures = new();
-    private long _transferred, _transferredBytes, _skipped, _skippedBytes, _failed, _notAttempted;
+    private long _transferred, _transferredBytes, _skipped, _skippedBytes, _failed, _notAttempted, _planned, _plannedBytes;
     private volatile OutageBudgetExceededException? _gaveUp;
 
     internal void Add(FileResult r)
@@ -259,6 +259,10 @@ internal sealed class SummaryBuilder(int maxFailures)
             case FileNotAttempted:
                 _notAttempted++;
                 break;
+            case FilePlanned:
+                _planned++;
+                _plannedBytes += r.Bytes;
+                break;
             case FileFailed f:
                 _failed++;
                 if (_failures.Count < maxFailures) _failures.Add(f);
@@ -272,6 +276,8 @@ internal sealed class SummaryBuilder(int maxFailures)
         new(_transferred, _transferredBytes, _skipped, _skippedBytes, _failed, _failures.ToList(), Stopwatch.GetElapsedTime(_started), interrupted)
         {
             NotAttempted = _notAttempted,
+            Planned = _planned,
+            PlannedBytes = _plannedBytes,
             Outages = outages ?? [],
             OutageBudgetExceeded = _gaveUp?.Message,
         };

@@ -17,7 +17,7 @@ internal sealed record UploadTarget(string Root, ObjectStoreSettings Settings, S
 }
 
 /// <summary>The one preparation step of an upload, single-node or cluster: check the source and the container's name, read
-/// <c>/info</c>, create the container.</summary>
+/// <c>/info</c>, create the container (a dry run only asks whether it exists).</summary>
 internal static class UploadPreparation
 {
     /// <param name="client">The client the upload runs with.</param>
@@ -39,7 +39,10 @@ internal static class UploadPreparation
         // The first request to the object store is not retried through the monitor (see OutageMonitorAsync): a cloud
         // that cannot be reached at the start is most often a configuration error.
         var capabilities = await client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
-        Task<bool> Create(CancellationToken ct) => client.CreateContainerAsync(job.Container, cancellationToken: ct);
+        // A dry run creates nothing: a missing container counts as a new, empty one.
+        async Task<bool> Create(CancellationToken ct) => job.DryRun
+            ? !await client.ContainerExistsAsync(job.Container, ct).ConfigureAwait(false)
+            : await client.CreateContainerAsync(job.Container, cancellationToken: ct).ConfigureAwait(false);
         var created = monitor is null
             ? await Create(cancellationToken).ConfigureAwait(false)
             : await monitor.RetryAsync(Create, cancellationToken).ConfigureAwait(false);
