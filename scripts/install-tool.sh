@@ -25,8 +25,8 @@ while [ $# -gt 0 ]; do
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-bash scripts/pack.sh --tool --output "$PACKAGES" "${PACK_ARGS[@]}" >&2
-VERSION=$(dotnet msbuild src/Host/OpenStack.Actors.Host.csproj -p:Configuration=Release -getProperty:PackageVersion)
+package=$(bash scripts/pack.sh --tool --output "$PACKAGES" "${PACK_ARGS[@]}")
+VERSION=$(basename "$package" .nupkg); VERSION=${VERSION#OpenStack.Actors.Tool.}
 if [ -x "$TOOLS/openstack-actors" ]; then
   dotnet tool uninstall OpenStack.Actors.Tool --tool-path "$TOOLS" >&2
 fi

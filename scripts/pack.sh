@@ -29,6 +29,11 @@ done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 mkdir -p "$OUT"
-stamp=$(mktemp); trap 'rm -f "$stamp"' EXIT
-dotnet pack "$PROJECT" -c Release -o "$OUT" "${BUILD[@]}" -p:GeneratePackageOnBuild=false >&2
-find "$OUT" -maxdepth 1 -name '*.nupkg' -newer "$stamp" | sort
+dotnet pack "$PROJECT" -c Release -o "$OUT" "${BUILD[@]}" >&2
+# NuGet leaves a package that is newer than everything in it as it is, so list by version, not by time.
+VERSION=$(dotnet msbuild src/Host/OpenStack.Actors.Host.csproj -getProperty:PackageVersion)
+if [ "$PROJECT" = OpenStack.Actors.sln ]; then ids=(OpenStack.Actors OpenStack.Actors.TestKit OpenStack.Actors.Tool); else ids=(OpenStack.Actors.Tool); fi
+for id in "${ids[@]}"; do
+  [ -f "$OUT/$id.$VERSION.nupkg" ] || { echo "pack.sh: $OUT/$id.$VERSION.nupkg was not written" >&2; exit 1; }
+  echo "$OUT/$id.$VERSION.nupkg"
+done
