@@ -18,7 +18,7 @@ while [ $# -gt 0 ]; do
     --tool-path) TOOLS=$(realpath -m "$2"); shift ;;
     --packages) PACKAGES=$(realpath -m "$2"); shift ;;
     --no-build) PACK_ARGS+=(--no-build) ;;
-    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
     *) echo "install-tool.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift

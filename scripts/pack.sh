@@ -21,7 +21,7 @@ while [ $# -gt 0 ]; do
     --tool) PROJECT=src/Host/OpenStack.Actors.Host.csproj ;;
     --output) OUT=$(realpath -m "$2"); shift ;;
     --no-build) BUILD=(--no-build) ;;
-    -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "pack.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
