@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # sample-upload.sh - the README's main job in one command: start the local cloud, make a sample data set,
 # upload it to Swift with the openstack-actors tool, and upload it again to show that nothing is re-sent.
+# The tool is the one a user installs: this checkout packed (scripts/pack.sh --tool) and that package installed with
+# `dotnet tool install --tool-path` into a temporary folder (scripts/install-tool.sh), removed at the end.
 #
 #   scripts/sample-upload.sh                 devcloud (scripts/devcloud.sh up), cloud devcloud-demo
 #   OS_CLOUD=mycloud scripts/sample-upload.sh --real
@@ -25,13 +27,23 @@ while [ $# -gt 0 ]; do
     --os-cloud) CLOUD=$2; shift ;;
     --container) CONTAINER=$2; shift ;;
     --segment-size) SEGMENT=$2; shift ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "sample-upload.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+# The installed command finds the .NET runtime through DOTNET_ROOT when it is not in the standard place.
+if [ -z "${DOTNET_ROOT:-}" ] && command -v dotnet > /dev/null; then
+  DOTNET_ROOT=$(dirname "$(readlink -f "$(command -v dotnet)")"); export DOTNET_ROOT
+fi
+TOOL_DIR=$(mktemp -d -t openstack-actors-tool.XXXXXX)
+trap 'rm -rf "$TOOL_DIR"' EXIT
+echo "== packing the openstack-actors tool and installing that package into $TOOL_DIR (scripts/install-tool.sh)"
+OSA=$(bash scripts/install-tool.sh --tool-path "$TOOL_DIR")
+"$OSA" --version
+
 if [ "$REAL" = 0 ]; then
   export DEVCLOUD_DIR=${DEVCLOUD_DIR:-/tmp/devcloud}
   echo "== starting the local cloud (scripts/devcloud.sh up)"
@@ -73,8 +85,7 @@ EOF
 fi
 
 run() {  # report-file
-  dotnet run --project src/Host -c Release -- "${CLOUD_ARGS[@]}" \
-    upload ./sample-data "$CONTAINER" --segment-size "$SEGMENT" --report "$1" | tee "$ROOT/out/last-summary.txt"
+  "$OSA" "${CLOUD_ARGS[@]}" upload ./sample-data "$CONTAINER" --segment-size "$SEGMENT" --report "$1" | tee "$ROOT/out/last-summary.txt"
   return "${PIPESTATUS[0]}"
 }
 

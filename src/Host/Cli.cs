@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
+using System.Reflection;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using Spectre.Console;
@@ -68,6 +70,8 @@ public static class Cli
         {
             Options = { OsCloud, ConfigFile, Debug, Telemetry },
         };
+        // The built-in --version prints the entry assembly's version (the test host's, in-process) without the tool's name.
+        foreach (var version in root.Options.OfType<VersionOption>()) version.Action = new PrintVersion();
         root.Subcommands.Add(TransferCommands.Upload(console));
         root.Subcommands.Add(ClusterCommands.Worker(console));
         root.Subcommands.Add(TransferCommands.Download(console));
@@ -77,6 +81,25 @@ public static class Cli
         root.Subcommands.Add(InfoCommands.Catalog(console));
         root.Subcommands.Add(InfoCommands.Request(console));
         return root;
+    }
+
+    /// <summary>What <c>--version</c> prints: the tool's name, its version and, after a <c>+</c>, the commit it was built
+    /// from when it was built from a git checkout (<c>openstack-actors 0.1.0+4393788e…</c>).</summary>
+    public static string VersionText { get; } = "openstack-actors " +
+        (typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+         ?? typeof(Cli).Assembly.GetName().Version?.ToString(3));
+
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            // The parser keeps this action even when it found errors beside the option ("--version list"): a usage error.
+            if (parseResult.Errors.Count > 0) return new ParseErrorAction().Invoke(parseResult);
+            parseResult.InvocationConfiguration.Output.WriteLine(VersionText);
+            return 0;
+        }
     }
 
     /// <summary>A size option that takes units (4MiB, 1GiB, plain bytes).</summary>

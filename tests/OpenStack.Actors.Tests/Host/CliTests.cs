@@ -29,6 +29,28 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Version_names_the_tool_and_its_version_not_the_test_host()
+    {
+        var r = await CliRunner.RunAsync(NoClouds, "--version");
+
+        Assert.Equal(0, r.ExitCode);
+        // The version of Directory.Build.props, and the commit when the build saw a git checkout.
+        Assert.Matches(@"^openstack-actors \d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9a-f]{40})?$", r.Out.Trim());
+        Assert.StartsWith($"openstack-actors {typeof(Cli).Assembly.GetName().Version!.ToString(3)}", r.Out);
+        Assert.Equal("", r.Error);
+    }
+
+    [Fact]
+    public async Task Version_with_anything_else_is_a_usage_error()
+    {
+        var r = await CliRunner.RunAsync(NoClouds, "--version", "list");
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("--version", r.Error);
+        Assert.DoesNotContain("openstack-actors 0", r.Out);
+    }
+
+    [Fact]
     public async Task A_size_error_names_the_option_and_gives_examples()
     {
         var r = await CliRunner.RunAsync(NoClouds, "upload", _dir, "c", "--segment-size", "12parsecs");

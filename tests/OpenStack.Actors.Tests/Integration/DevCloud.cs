@@ -72,7 +72,10 @@ public static class DevCloud
         if (output.ExitCode != 0) throw new InvalidOperationException($"devcloud.sh {string.Join(' ', args)} failed ({output.ExitCode}): {output.StdErr}");
     }
 
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string file, IEnumerable<string> args, IDictionary<string, string>? env = null)
+    /// <summary>Runs a program with the dev cloud's clouds.yaml and the system PATH (both overridable through
+    /// <paramref name="env"/>); gives up after <paramref name="timeout"/> (2 minutes when null).</summary>
+    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string file, IEnumerable<string> args, IDictionary<string, string>? env = null,
+        TimeSpan? timeout = null)
     {
         var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) psi.ArgumentList.Add(a);
@@ -82,8 +85,16 @@ public static class DevCloud
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
+        using var limit = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);   // a hung child must not outlive the test run
+            throw new TimeoutException($"{file} {string.Join(' ', psi.ArgumentList)} did not finish in time; stderr so far: {await stderr}");
+        }
         return (process.ExitCode, await stdout, await stderr);
     }
 }
