@@ -76,6 +76,8 @@ public static class Cli
         root.Subcommands.Add(ClusterCommands.Worker(console));
         root.Subcommands.Add(TransferCommands.Download(console));
         root.Subcommands.Add(TransferCommands.Delete(console));
+        root.Subcommands.Add(SyncCommands.Sync(console));
+        root.Subcommands.Add(SyncCommands.Check(console));
         root.Subcommands.Add(InfoCommands.List(console));
         root.Subcommands.Add(InfoCommands.Token(console));
         root.Subcommands.Add(InfoCommands.Catalog(console));
