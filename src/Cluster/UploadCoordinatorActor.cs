@@ -13,29 +13,6 @@ using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Cluster;
 
-/// <summary>What the coordinator needs besides the job.</summary>
-internal sealed record CoordinatorSetup(
-    ClusterUploadJob Job,
-    Source<LocalEntry, NotUsed> Walk,
-    TransferProgress Progress,
-    int MaxFailuresInSummary,
-    Action<FileResult>? OnResult,
-    TaskCompletionSource<ClusterUploadSummary> Completion,
-    Func<bool> StopRequested,
-    TimeSpan AnnounceInterval,
-    int WalkBuffer,
-    IActorRef? AnnounceTo = null)
-{
-    /// <summary>An assignment a worker's heartbeat still does not acknowledge after this long was lost on the way.</summary>
-    public TimeSpan UnseenAssignmentTimeout { get; init; } = TimeSpan.FromSeconds(30);
-}
-
-/// <summary>Local: give up the files in flight (second Ctrl-C); they are reported failed and the run ends.</summary>
-internal sealed record AbandonRun
-{
-    internal static readonly AbandonRun Instance = new();
-}
-
 /// <summary>
 /// Runs one cluster upload on the node that walks the source. The walk is a stream that feeds this actor with
 /// acknowledgements, so it reads at most <c>walk-buffer</c> entries ahead. Workers on every node (a cluster-aware
