@@ -31,10 +31,7 @@ public static class SyncCommands
         filters.AddTo(command);
         command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
         {
-            var source = parse.GetValue(dir)!;
-            if (!Directory.Exists(source)) throw new CliUsageException($"'{source}' is not a directory");
-            var (container, prefix) = SplitTarget(parse.GetValue(target)!);
-            var filter = filters.Build(parse, console);
+            var (source, container, prefix, filter) = Sides(parse, dir, target, filters, console);
             var settings = TransferCommands.Settings(cloud, parse.GetValue(transfers), parse.GetValue(segmentSize),
                 parse.GetValue(changed) ? SkipMode.Changed : SkipMode.Md5, parse.GetValue(outageBudget), parse.GetValue(retries));
             var dry = parse.GetValue(dryRun);
@@ -103,10 +100,7 @@ public static class SyncCommands
         filters.AddTo(command);
         command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
         {
-            var source = parse.GetValue(dir)!;
-            if (!Directory.Exists(source)) throw new CliUsageException($"'{source}' is not a directory");
-            var (container, prefix) = SplitTarget(parse.GetValue(target)!);
-            var filter = filters.Build(parse, console);
+            var (source, container, prefix, filter) = Sides(parse, dir, target, filters, console);
             var stored = new Dictionary<string, ObjectEntry>(StringComparer.Ordinal);
             foreach (var e in await ListAsync(cloud.ObjectStore, container, ListPrefix(prefix), filter).ConfigureAwait(false)) stored[e.Name] = e;
 
@@ -147,6 +141,16 @@ public static class SyncCommands
             return counts.Clean ? 0 : 1;
         }));
         return command;
+    }
+
+    /// <summary>The directory (which must exist), the container and prefix, and the filter of a sync or check.</summary>
+    private static (string Source, string Container, string? Prefix, TransferFilter? Filter) Sides(ParseResult parse, Argument<string> dir,
+        Argument<string> target, FilterOptions filters, CliConsole console)
+    {
+        var source = parse.GetValue(dir)!;
+        if (!Directory.Exists(source)) throw new CliUsageException($"'{source}' is not a directory");
+        var (container, prefix) = SplitTarget(parse.GetValue(target)!);
+        return (source, container, prefix, filters.Build(parse, console));
     }
 
     private static Argument<string> Target() =>
