@@ -84,13 +84,13 @@ internal sealed class FileUploader
     private static bool Unchanged(LocalFile file, ObjectMetadata head) =>
         head.ContentLength == file.Length && head.Metadata.TryGetValue("mtime", out var m) && SameMtime(m, file.LastWriteTimeUtc);
 
-    /// <summary>True when a stored <c>X-Object-Meta-Mtime</c> is <paramref name="utc"/> to the microsecond: `swift upload`
-    /// writes microseconds, rclone nanoseconds, and the file system's time may be finer or coarser than either.</summary>
+    /// <summary>True when a stored <c>X-Object-Meta-Mtime</c> is <paramref name="utc"/> within a microsecond: `swift upload`
+    /// writes a float's seconds rounded to microseconds, rclone nanoseconds, we truncate to microseconds.</summary>
     internal static bool SameMtime(string stored, DateTime utc)
     {
         if (!decimal.TryParse(stored, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)) return false;
-        var micros = utc.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks;
-        return decimal.Truncate(seconds * 1_000_000m) == micros / 10;
+        var local = (decimal)(utc.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerSecond;
+        return Math.Abs(seconds - local) <= 0.000001m;
     }
 
     private async Task<FileResult> UploadSmallAsync(LocalFile file, long started)
