@@ -125,6 +125,40 @@ public sealed class ForeignToolsIntegrationTests : TestKit, IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(SkipMode.Md5)]
+    [InlineData(SkipMode.Changed)]
+    public async Task A_dynamic_large_object_replaced_by_a_single_object_loses_its_segments(SkipMode skip)
+    {
+        var client = Client(Sys);
+        var container = NewContainer("dlo-small");
+        var root = _dirs.New("dlo-src-");
+        var path = Path.Combine(root, "big.bin");
+        WriteRandom(path, Size, 8);
+        try
+        {
+            await WriteWithAsync("swift", container, path);
+            var written = await client.HeadObjectAsync(container, "big.bin");
+            var (segmentContainer, segmentPrefix) = ObjectStoreClient.ParseDynamicManifest(written!.DynamicManifest!);
+            WriteRandom(path, Size, 9);
+
+            // The default segment size: the file goes as one object.
+            var summary = await new BatchUploader(client, Sys).UploadAsync(new UploadJob(root, container)
+            {
+                Settings = ObjectStoreSettings.Default with { Skip = skip },
+            });
+            Assert.True(summary is { Transferred: 1, Failed: 0 }, string.Join("; ", summary.Failures.Select(f => f.Reason)));
+            var now = await client.HeadObjectAsync(container, "big.bin");
+            Assert.Null(now!.DynamicManifest);
+            Assert.Equal(Md5(path), now.ETag);
+            Assert.Empty(await NamesAsync(client, segmentContainer, segmentPrefix));
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
     [Fact]
     public async Task Directory_markers_of_swift_upload_and_slash_names_download_as_directories_and_survive_an_upload()
     {
