@@ -82,11 +82,12 @@ SW_INTERNAL_PREFIX=http://$INTERNAL_HOST:$SWIFT_PORT/v1/AUTH_
 SW_ADMIN_PREFIX=http://$HOST:$SWIFT_ADMIN_PORT/v1/AUTH_
 SW_REGION2_PREFIX=http://$HOST:$SWIFT_REGION2_PORT/v1/AUTH_
 
+# python3-swiftclient and rclone: the interop tests write containers with the real tools
 PACKAGES=(python3-keystone python3-keystonemiddleware python3-swift swift swift-proxy swift-object
           swift-container swift-account memcached uwsgi-core uwsgi-plugin-python3
-          python3-openstackclient python3-swiftclient curl procps socat util-linux)
+          python3-openstackclient python3-swiftclient rclone curl procps socat util-linux)
 # shellcheck disable=SC2206
-PACKAGES+=(${DEVCLOUD_EXTRA_PACKAGES:-})                     # e.g. DEVCLOUD_EXTRA_PACKAGES=rclone
+PACKAGES+=(${DEVCLOUD_EXTRA_PACKAGES:-})                     # e.g. DEVCLOUD_EXTRA_PACKAGES=jq
 
 # start order; down stops in reverse
 ALL_SERVICES=(memcached keystone swift-account swift-container swift-object swift-proxy

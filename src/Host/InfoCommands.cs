@@ -20,7 +20,7 @@ public static class InfoCommands
         {
             if (r.GetValueOrDefault<string?>() is { Length: not 1 }) r.AddError("--delimiter must be one character");
         });
-        var longFormat = new Option<bool>("--long") { Description = "Also show size, last modified time and ETag (objects) or count and size (containers)" };
+        var longFormat = new Option<bool>("--long") { Description = "Also show size, last modified time and ETag (objects; a Dynamic Large Object with its real size and \"-> <segments container>/<prefix>\") or count and size (containers)" };
         var pageSize = Cli.PositiveOption("--page-size", "Names asked for per request (Swift's limit; default 10000)");
         var command = new Command("list", "List containers, or the objects of a container") { container, prefix, delimiter, longFormat, pageSize };
         command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
@@ -34,9 +34,13 @@ public static class InfoCommands
                 await foreach (var e in cloud.ObjectStore.ListObjectsAsync(c, options).ConfigureAwait(false))
                 {
                     count++;
-                    bytes += e.Bytes;
+                    // The listing shows a Dynamic Large Object's manifest (0 bytes); its HEAD has the content's size and ETag.
+                    var dynamic = detailed ? await cloud.ObjectStore.HeadIfDynamicAsync(c, e).ConfigureAwait(false) : null;
+                    var size = dynamic?.ContentLength ?? e.Bytes;
+                    bytes += size;
                     if (!detailed || e.IsSubdir) w.WriteLine(e.Name);
-                    else w.WriteLine($"{e.Bytes,14} {e.LastModified?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-",19} {e.ETag,-32} {e.Name}");
+                    else w.WriteLine($"{size,14} {e.LastModified?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-",19} "
+                                     + $"{dynamic?.ETag ?? e.ETag,-32} {e.Name}{(dynamic is null ? "" : " -> " + dynamic.DynamicManifest)}");
                 }
             }
             else

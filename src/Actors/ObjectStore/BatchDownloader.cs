@@ -69,24 +69,28 @@ public sealed class BatchDownloader
         if (path is null) return new FileFailed(Path.Combine(root, entry.Name), entry.Name, entry.Bytes, "the object name leads outside the target directory");
         try
         {
-            if (entry.Name.EndsWith('/'))
+            if (entry.IsDirectoryMarker)
             {
-                // A pseudo-directory marker (swift CLI and Horizon create them): the directory is all there is to it.
+                // A pseudo-directory marker (swift upload of an empty directory, rclone, Horizon): the directory is all there is to it.
                 if (!dryRun) Directory.CreateDirectory(path);
                 return new FileSkipped(path, entry.Name, 0, "directory marker");
             }
-            if (settings.Skip != SkipMode.None && File.Exists(path) && new FileInfo(path).Length == entry.Bytes)
+            // The listing shows a Dynamic Large Object's manifest (0 bytes): its HEAD has the content's size.
+            var dynamic = await _client.HeadIfDynamicAsync(container, entry, cancellationToken).ConfigureAwait(false);
+            var size = dynamic?.ContentLength ?? entry.Bytes;
+            if (settings.Skip != SkipMode.None && File.Exists(path) && new FileInfo(path).Length == size)
             {
-                if (entry.SloETag is null && entry.Hash is not null
+                if (dynamic is null && entry.SloETag is null && entry.Hash is not null
                     && Checksums.SameETag(await Checksums.Md5OfFileAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false), entry.Hash))
-                    return new FileSkipped(path, entry.Name, entry.Bytes, "identical (same MD5)");
-                if (entry.SloETag is not null
-                    && await _client.GetManifestAsync(container, entry.Name, cancellationToken).ConfigureAwait(false) is { } segments
-                    && await Checksums.MatchesSegmentsAsync(path, segments, cancellationToken: cancellationToken).ConfigureAwait(false))
-                    return new FileSkipped(path, entry.Name, entry.Bytes, "identical (same MD5 of every segment)");
+                    return new FileSkipped(path, entry.Name, size, "identical (same MD5)");
+                var segments = dynamic is not null ? await _client.GetSegmentsAsync(dynamic, cancellationToken).ConfigureAwait(false)
+                    : entry.SloETag is not null ? await _client.GetManifestAsync(container, entry.Name, cancellationToken).ConfigureAwait(false)
+                    : null;
+                if (segments is not null && await Checksums.MatchesSegmentsAsync(path, segments, cancellationToken: cancellationToken).ConfigureAwait(false))
+                    return new FileSkipped(path, entry.Name, size, "identical (same MD5 of every segment)");
             }
-            if (dryRun) return new FilePlanned(path, entry.Name, entry.Bytes, TransferAction.Download);
-            using (await gate.AcquireAsync(entry.Bytes, cancellationToken).ConfigureAwait(false))
+            if (dryRun) return new FilePlanned(path, entry.Name, size, TransferAction.Download);
+            using (await gate.AcquireAsync(size, cancellationToken).ConfigureAwait(false))
             {
                 progress.TransferStarted();
                 try

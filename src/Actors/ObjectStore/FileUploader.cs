@@ -19,6 +19,7 @@ internal sealed class FileUploader
     private readonly TransferGate _gate;
     private readonly ExistingObjects? _existing;
     private readonly bool _dryRun;
+    private readonly SegmentCleanup _cleanup;
     private readonly object _lock = new();
     private Task? _segmentContainerReady;
 
@@ -35,6 +36,7 @@ internal sealed class FileUploader
         _progress = progress;
         _cancel = cancel;
         _gate = new TransferGate(settings.Transfers, settings.MaxBytesInFlight);
+        _cleanup = new SegmentCleanup(client, container, settings, capabilities, cancel);
     }
 
     internal async Task<FileResult> ProcessAsync(LocalEntry entry)
@@ -81,14 +83,22 @@ internal sealed class FileUploader
             + (ticks % TimeSpan.TicksPerSecond / 10).ToString("D6", CultureInfo.InvariantCulture);
     }
 
-    private bool Unchanged(LocalFile file, ObjectMetadata head) =>
-        head.ContentLength == file.Length
-        && head.Metadata.TryGetValue("mtime", out var m) && m == MtimeString(file.LastWriteTimeUtc);
+    private static bool Unchanged(LocalFile file, ObjectMetadata head) =>
+        head.ContentLength == file.Length && head.Metadata.TryGetValue("mtime", out var m) && SameMtime(m, file.LastWriteTimeUtc);
+
+    /// <summary>True when a stored <c>X-Object-Meta-Mtime</c> is <paramref name="utc"/> within a microsecond: `swift upload`
+    /// writes a float's seconds rounded to microseconds, rclone nanoseconds, we truncate to microseconds.</summary>
+    internal static bool SameMtime(string stored, DateTime utc)
+    {
+        if (!decimal.TryParse(stored, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)) return false;
+        var local = (decimal)(utc.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerSecond;
+        return Math.Abs(seconds - local) <= 0.000001m;
+    }
 
     private async Task<FileResult> UploadSmallAsync(LocalFile file, long started)
     {
         string? md5 = null;
-        IReadOnlyList<SloSegment>? previousSegments = null;
+        StoredSegments? previousSegments = null;
         if (_settings.Skip == SkipMode.Md5 && _existing is { } listed && listed.IsPlainOfLength(file.ObjectName, file.Length))
         {
             // The listing has the plain object's MD5: no HEAD needed either way.
@@ -110,31 +120,32 @@ internal sealed class FileUploader
         {
             put = await PutRangeAsync(_container, file.ObjectName, file.Path, 0, file.Length, md5, ObjectHeaders(file)).ConfigureAwait(false);
         }
-        var warning = previousSegments is null ? null : await CleanupSegmentsAsync(file.ObjectName, previousSegments, new HashSet<string>()).ConfigureAwait(false);
+        var warning = previousSegments is null ? null : await _cleanup.RunAsync(file.ObjectName, previousSegments, new HashSet<string>()).ConfigureAwait(false);
         return new FileUploaded(file.Path, file.ObjectName, file.Length, put.ETag, 0, 0, Stopwatch.GetElapsedTime(started)) { Warning = warning };
     }
 
     /// <summary>
     /// The one skip decision: a HEAD of what is stored under the file's name (unless the listing says nothing is), its
-    /// manifest when it is a Static Large Object, and whether it already is the file (same size and mtime with
+    /// segments when it is a large object (the manifest of a Static one, the listing under a Dynamic one's prefix), and whether it already is the file (same size and mtime with
     /// <see cref="SkipMode.Changed"/>; same MD5, of the whole or of every segment, with <see cref="SkipMode.Md5"/>).
     /// </summary>
     /// <param name="file">The file.</param>
     /// <param name="reuse">A large file's plan, whose segment hashes are kept when the old manifest's ranges coincide.</param>
     /// <param name="forCleanup">Look even without a skip mode, to find the old segments to delete afterwards.</param>
-    /// <returns>The skip result (or null), the stored manifest's segments (or null), and the file's MD5 when it was computed.</returns>
-    private async Task<(FileSkipped? Skipped, IReadOnlyList<SloSegment>? PreviousSegments, string? Md5)> LookUpAsync(LocalFile file,
+    /// <returns>The skip result (or null), the stored large object's segments (or null), and the file's MD5 when it was computed.</returns>
+    private async Task<(FileSkipped? Skipped, StoredSegments? PreviousSegments, string? Md5)> LookUpAsync(LocalFile file,
         (SegmentPlan Plan, string?[] Hashes)? reuse, bool forCleanup)
     {
         if ((_settings.Skip == SkipMode.None && !forCleanup) || _existing?.IsAbsent(file.ObjectName) == true) return (null, null, null);
         var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
         if (head is null) return (null, null, null);
-        var previous = head.IsStaticLargeObject ? await _client.GetManifestAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false) : null;
+        var previous = await _client.GetSegmentsAsync(head, _cancel).ConfigureAwait(false) is { } segments
+            ? new StoredSegments(segments, head.DynamicManifest is not null) : null;
         if (_settings.Skip == SkipMode.Changed && Unchanged(file, head))
             return (new FileSkipped(file.Path, file.ObjectName, file.Length, "unchanged (same size and mtime)"), previous, null);
         if (_settings.Skip != SkipMode.Md5 || head.ContentLength != file.Length) return (null, previous, null);
         // A large object's ETag is not the MD5 of its content, a plain object's is: one of the two applies.
-        if (previous is not null && await MatchesManifestAsync(file, previous, reuse).ConfigureAwait(false))
+        if (previous is not null && await MatchesManifestAsync(file, previous.Segments, reuse).ConfigureAwait(false))
             return (new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5 of every segment)"), previous, null);
         if (!head.ETagIsContentMd5) return (null, previous, null);
         var md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
@@ -236,7 +247,7 @@ internal sealed class FileUploader
         var manifest = await _client.PutManifestAsync(_container, file.ObjectName, segments, ObjectHeaders(file), _cancel).ConfigureAwait(false);
         string? warning = null;
         if (_settings.CleanupSegments)
-            warning = await CleanupSegmentsAsync(file.ObjectName, previousSegments, segments.Select(s => s.Path).ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
+            warning = await _cleanup.RunAsync(file.ObjectName, previousSegments, segments.Select(s => s.Path).ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
         return new FileUploaded(file.Path, file.ObjectName, file.Length, manifest.ETag, segments.Length, reused, Stopwatch.GetElapsedTime(started))
         {
             Warning = warning,
@@ -264,46 +275,5 @@ internal sealed class FileUploader
             if (reuse is { } r && index < r.Plan.Count && r.Plan.Segment(index) == (offset, length)) r.Hashes[index] = md5;
             index++;
         }, _cancel);
-    }
-
-    /// <summary>
-    /// Deletes segments the new object no longer uses: those of its previous manifest and leftovers of interrupted uploads
-    /// (names <c>&lt;object&gt;/&lt;size&gt;/&lt;segment size&gt;/&lt;index&gt;</c> in the segment container). Best effort: a failure is a warning.
-    /// </summary>
-    private async Task<string?> CleanupSegmentsAsync(string objectName, IReadOnlyList<SloSegment>? previous, HashSet<string> keep)
-    {
-        if (!_settings.CleanupSegments) return null;
-        var ownPrefix = "/" + _segmentContainer + "/" + objectName + "/";
-        var doomed = new HashSet<string>(StringComparer.Ordinal);
-        // Only segments in our segment container under this object's name: others may be shared with other objects.
-        if (previous is not null)
-            foreach (var s in previous)
-                if (s.Path.StartsWith(ownPrefix, StringComparison.Ordinal) && !keep.Contains(s.Path)) doomed.Add(s.Path[(_segmentContainer.Length + 2)..]);
-        try
-        {
-            if (keep.Count > 0 || previous is not null)
-            {
-                await foreach (var e in _client.ListObjectsAsync(_segmentContainer, new ListOptions { Prefix = objectName + "/" }, _cancel).ConfigureAwait(false))
-                    if (SegmentPlan.IsSegmentOf(objectName, e.Name) && !keep.Contains("/" + _segmentContainer + "/" + e.Name)) doomed.Add(e.Name);
-            }
-        }
-        catch (HttpErrorException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
-        {
-        }
-        catch (Exception e)
-        {
-            return $"old segments not listed: {FailureText.Describe(e)}";
-        }
-        try
-        {
-            var outcomes = await _client.DeleteObjectsAsync(_segmentContainer, doomed, _settings.BulkDeletePerRequest(_capabilities), _capabilities, _cancel)
-                .ConfigureAwait(false);
-            var failures = outcomes.Where(o => o.Outcome == BulkDeleteOutcome.Failed).ToList();
-            return failures.Count == 0 ? null : $"{failures.Count} old segment(s) not deleted: {failures[0].Error?.Message ?? failures[0].Reason}";
-        }
-        catch (Exception e)
-        {
-            return $"old segments not deleted: {FailureText.Describe(e)}";
-        }
     }
 }

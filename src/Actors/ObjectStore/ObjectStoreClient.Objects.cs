@@ -30,7 +30,8 @@ public sealed partial class ObjectStoreClient
     }
 
     /// <summary>Downloads an object into a file (written beside it, verified, then moved into place).
-    /// The MD5 is checked against the ETag for ordinary objects, the size for large objects.</summary>
+    /// The MD5 is checked against the ETag for ordinary objects, against the segments' MD5s for Dynamic Large Objects
+    /// (one listing of the segments, the file hashed again range by range), and the size for Static Large Objects.</summary>
     /// <exception cref="ChecksumMismatchException">The bytes received do not match the ETag or size.</exception>
     public Task<ObjectMetadata> DownloadToFileAsync(string container, string name, string path, CancellationToken cancellationToken = default) =>
         DownloadToFileAsync(container, name, path, null, cancellationToken);
@@ -58,6 +59,11 @@ public sealed partial class ObjectStoreClient
                     throw new ChecksumMismatchException(container, name, md5, m.ETag, $"received {length} bytes of {m.ContentLength}");
                 if (m.ETagIsContentMd5 && m.ETag is not null && !Checksums.SameETag(md5, m.ETag))
                     throw new ChecksumMismatchException(container, name, md5, m.ETag, "the downloaded bytes differ from what Swift stored");
+                // A Dynamic Large Object's ETag is not the MD5 of its content: its segments' MD5s are, range by range.
+                if (m.DynamicManifest is { } manifest
+                    && !await Checksums.MatchesSegmentsAsync(partial, await ListDynamicSegmentsAsync(manifest, cancellationToken).ConfigureAwait(false),
+                        cancellationToken: cancellationToken).ConfigureAwait(false))
+                    throw new ChecksumMismatchException(container, name, md5, m.ETag, "the downloaded bytes differ from the Dynamic Large Object's segments");
                 File.Move(partial, full, overwrite: true);
                 return m;
             }

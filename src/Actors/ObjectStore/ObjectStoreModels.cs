@@ -52,6 +52,18 @@ public sealed record ObjectEntry(string Name, string? Hash, long Bytes, string? 
 
     /// <summary>The ETag a HEAD would answer: the SLO ETag for large objects, else the hash.</summary>
     public string? ETag => SloETag ?? Hash;
+
+    /// <summary>
+    /// True for an object that stands for a directory rather than a file: a name ending in <c>/</c> (rclone, S3 tools,
+    /// Horizon) or an empty object of content type <c>application/directory</c> (<c>swift upload</c> of an empty directory).
+    /// </summary>
+    public bool IsDirectoryMarker => !IsSubdir && (Name.EndsWith('/') || (Bytes == 0 && IsDirectoryContentType(ContentType)));
+
+    /// <summary>True when only a HEAD can tell whether this is a Dynamic Large Object's manifest (listed with its own 0 bytes).</summary>
+    public bool MayBeDynamicLargeObject => !IsSubdir && Bytes == 0 && SloETag is null && !IsDirectoryMarker;
+
+    internal static bool IsDirectoryContentType(string? contentType) =>
+        contentType is not null && contentType.Split(';')[0].Trim().Equals("application/directory", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>An account's totals and metadata (HEAD on the account).</summary>

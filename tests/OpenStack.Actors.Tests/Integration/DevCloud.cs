@@ -65,6 +65,23 @@ public static class DevCloud
         ["OS_REGION_NAME"] = Get("DEVCLOUD_REGION"),
     };
 
+    /// <summary>The demo user as rclone's swift remote <c>dc</c>, defined by environment only (as bench/peer-env.sh does), with
+    /// <paramref name="configFile"/> (an empty file) as rclone's config.</summary>
+    public static IDictionary<string, string> DemoRcloneEnvironment(string configFile) => new Dictionary<string, string>
+    {
+        ["RCLONE_CONFIG"] = configFile,
+        ["RCLONE_CONFIG_DC_TYPE"] = "swift",
+        ["RCLONE_CONFIG_DC_ENV_AUTH"] = "false",
+        ["RCLONE_CONFIG_DC_AUTH"] = Get("DEVCLOUD_KEYSTONE_URL"),
+        ["RCLONE_CONFIG_DC_AUTH_VERSION"] = "3",
+        ["RCLONE_CONFIG_DC_USER"] = Get("DEVCLOUD_DEMO_USER"),
+        ["RCLONE_CONFIG_DC_KEY"] = Get("DEVCLOUD_DEMO_PASSWORD"),
+        ["RCLONE_CONFIG_DC_DOMAIN"] = Get("DEVCLOUD_DOMAIN_NAME"),
+        ["RCLONE_CONFIG_DC_TENANT"] = Get("DEVCLOUD_DEMO_PROJECT"),
+        ["RCLONE_CONFIG_DC_TENANT_DOMAIN"] = Get("DEVCLOUD_DOMAIN_NAME"),
+        ["RCLONE_CONFIG_DC_REGION"] = Get("DEVCLOUD_REGION"),
+    };
+
     /// <summary>Runs scripts/devcloud.sh with the arguments; fails the test if it fails.</summary>
     public static async Task RunScriptAsync(params string[] args)
     {
