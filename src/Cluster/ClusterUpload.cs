@@ -119,7 +119,7 @@ public static class ClusterUpload
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(client);
-        var target = await UploadPreparation.PrepareAsync(client, job, monitorFor: null, cancellationToken).ConfigureAwait(false);
+        var target = await UploadPreparation.PrepareAsync(client, job, monitorFor: null, cancellationToken, directoryOnly: true).ConfigureAwait(false);
         var settings = target.Settings;
 
         var runId = Guid.NewGuid().ToString("N")[..12];
