@@ -93,13 +93,13 @@ public sealed class BatchUploader
         var progress = new TransferProgress();
         var run = new TransferRun(progress, KillSwitches.Shared("upload-stream"), monitor);
         var worker = new FileUploader(_client, job.Container, settings, capabilities, progress, cancellationToken, headers: job.Headers);
+        var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
         async Task<TransferSummary> RunAsync()
         {
             progress.Found();
             var result = await worker.ProcessStreamAsync(input, "-", job.ObjectName, monitor!).ConfigureAwait(false);
             progress.Record(result);
             onResult?.Invoke(result);
-            var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
             summary.Add(result);
             return summary.Build(interrupted: false, monitor!.Outages);
         }
