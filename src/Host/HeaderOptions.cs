@@ -32,23 +32,42 @@ public sealed class HeaderOptions
         command.Options.Add(Meta);
     }
 
+    /// <summary>Adds the usage error of the headers given, if any (so a bad header exits 2 before connecting).</summary>
+    public void Validate(System.CommandLine.Parsing.CommandResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        try
+        {
+            Make(result.GetValue(Header), result.GetValue(Meta));
+        }
+        catch (ArgumentException e)
+        {
+            result.AddError(e.Message);
+        }
+    }
+
     /// <summary>The headers given, or null for none.</summary>
     /// <exception cref="CliUsageException">A header or metadata that is not of its form, cannot be set on an upload, or is given twice.</exception>
     public IReadOnlyDictionary<string, string>? Build(ParseResult parse)
     {
         ArgumentNullException.ThrowIfNull(parse);
-        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         try
         {
-            var all = (parse.GetValue(Header) ?? []).Select(UploadHeaders.ParseHeader).Concat((parse.GetValue(Meta) ?? []).Select(UploadHeaders.ParseMetadata));
-            foreach (var (name, value) in all)
-                if (!headers.TryAdd(name, value)) throw new CliUsageException($"header '{name}' is given twice");
-            UploadHeaders.Validate(headers);
+            return Make(parse.GetValue(Header), parse.GetValue(Meta));
         }
         catch (ArgumentException e)
         {
             throw new CliUsageException(e.Message);
         }
+    }
+
+    private static Dictionary<string, string>? Make(string[]? headerTexts, string[]? metadataTexts)
+    {
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var all = (headerTexts ?? []).Select(UploadHeaders.ParseHeader).Concat((metadataTexts ?? []).Select(UploadHeaders.ParseMetadata));
+        foreach (var (name, value) in all)
+            if (!headers.TryAdd(name, value)) throw new ArgumentException($"header '{name}' is given twice");
+        UploadHeaders.Validate(headers);
         return headers.Count == 0 ? null : headers;
     }
 }

@@ -53,6 +53,7 @@ public static class TransferCommands
                 r.AddError("--min-nodes, --cluster-host, --cluster-port and --seed-node go with --cluster");
             if (r.GetValue(cluster) && (r.GetValue(headerOptions.Header) is { Length: > 0 } || r.GetValue(headerOptions.Meta) is { Length: > 0 } || r.GetValue(objectName) is not null))
                 r.AddError("--cluster uploads a directory with no --header, --meta or --object-name");
+            headerOptions.Validate(r);
             if (r.GetValue(sourceArg) != "-") return;
             if (r.GetValue(objectName) is null) r.AddError("upload - needs --object-name: standard input has no name");
             if (r.GetValue(cluster)) r.AddError("--cluster walks a directory: it cannot read standard input");
