@@ -32,6 +32,28 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
         return r;
     }
 
+    /// <summary>Runs <paramref name="test"/> with a new container, deleted afterwards with its segment container.</summary>
+    private async Task WithContainerAsync(string what, Func<string, ObjectStoreClient, Task> test)
+    {
+        var container = NewContainer(what);
+        var client = Client(Sys);
+        try
+        {
+            await test(container, client);
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
+    private static async Task<List<string>> SegmentsLeftAsync(ObjectStoreClient client, string container)
+    {
+        var left = new List<string>();
+        await foreach (var e in client.ListObjectsAsync(SwiftNames.SegmentContainer(container))) left.Add(e.Name);
+        return left;
+    }
+
     private static async Task<(string Md5, long Length)> DownloadMd5Async(ObjectStoreClient client, string container, string name)
     {
         await using var download = await client.GetObjectAsync(container, name);
@@ -78,9 +100,7 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
         var dir = _dirs.New("cli-file-it-");
         var file = Path.Combine(dir, "a.json");
         WriteRandom(file, 3 * MiB + 11, 7);
-        var container = NewContainer("file-up");
-        var client = Client(Sys);
-        try
+        await WithContainerAsync("file-up", async (container, client) =>
         {
             var r = await RunAsync(Console(), 0, "upload", file, container, "--prefix", "docs", "--object-name", "renamed.bin",
                 "--segment-size", "1MiB", "--header", "X-Delete-After: 3600", "--meta", "owner=me", "--header", "Content-Type: text/x-test");
@@ -111,11 +131,7 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
             Assert.Equal(Md5(small), plain!.ETag);
             using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(report));
             Assert.Contains("\"uploaded\"", doc.RootElement.GetRawText());
-        }
-        finally
-        {
-            await DeleteEverythingAsync(client, container);
-        }
+        });
     }
 
     [Fact]
@@ -124,9 +140,7 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
         var dir = _dirs.New("cli-type-it-");
         WriteRandom(Path.Combine(dir, "tree", "a.json"), 100, 1);
         WriteRandom(Path.Combine(dir, "tree", "a.png"), 100, 2);
-        var container = NewContainer("type-up");
-        var client = Client(Sys);
-        try
+        await WithContainerAsync("type-up", async (container, client) =>
         {
             await RunAsync(Console(), 0, "upload", Path.Combine(dir, "tree"), container);
             Assert.Equal("application/json", (await client.HeadObjectAsync(container, "a.json"))!.ContentType);
@@ -134,19 +148,13 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
             // From the file's name, not the object's (Swift would guess from the object's: none here).
             await RunAsync(Console(), 0, "upload", Path.Combine(dir, "tree", "a.png"), container, "--object-name", "picture");
             Assert.Equal("image/png", (await client.HeadObjectAsync(container, "picture"))!.ContentType);
-        }
-        finally
-        {
-            await DeleteEverythingAsync(client, container);
-        }
+        });
     }
 
     [Fact]
     public async Task Fifty_MiB_from_a_pipe_become_a_large_object_of_seven_segments_that_round_trips()
     {
-        var container = NewContainer("stdin-up");
-        var client = Client(Sys);
-        try
+        await WithContainerAsync("stdin-up", async (container, client) =>
         {
             var (r, md5) = await UploadFromPipeAsync(50 * MiB, 0, container, "--object-name", "stream.bin", "--segment-size", "8MiB",
                 "--meta", "source=pipe");
@@ -167,33 +175,21 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
             var plain = await client.HeadObjectAsync(container, "stream.bin");
             Assert.False(plain!.IsStaticLargeObject);
             Assert.Equal(smallMd5, plain.ETag);
-            var left = new List<string>();
-            await foreach (var e in client.ListObjectsAsync(SwiftNames.SegmentContainer(container))) left.Add(e.Name);
-            Assert.Empty(left);
-        }
-        finally
-        {
-            await DeleteEverythingAsync(client, container);
-        }
+            Assert.Empty(await SegmentsLeftAsync(client, container));
+        });
     }
 
     [Fact]
     public async Task A_stream_of_exactly_one_segment_is_one_object()
     {
-        var container = NewContainer("stdin-one");
-        var client = Client(Sys);
-        try
+        await WithContainerAsync("stdin-one", async (container, client) =>
         {
             var (_, md5) = await UploadFromPipeAsync(MiB, 0, container, "--object-name", "one.bin", "--segment-size", "1MiB");
             var head = await client.HeadObjectAsync(container, "one.bin");
             Assert.False(head!.IsStaticLargeObject);
             Assert.Equal(md5, head.ETag);
             Assert.Equal("application/octet-stream", head.ContentType);
-        }
-        finally
-        {
-            await DeleteEverythingAsync(client, container);
-        }
+        });
     }
 
     /// <summary>Gives <c>length</c> bytes, then fails as a broken input does.</summary>
@@ -224,9 +220,7 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
     [Fact]
     public async Task A_stream_that_breaks_after_some_segments_fails_and_its_segments_are_deleted()
     {
-        var container = NewContainer("stdin-broken");
-        var client = Client(Sys);
-        try
+        await WithContainerAsync("stdin-broken", async (container, client) =>
         {
             var r = await RunAsync(Console(() => new BreakingStream(3 * MiB + 5)), 1, "upload", "-", container, "--object-name", "broken.bin",
                 "--segment-size", "1MiB");
@@ -234,13 +228,7 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
             Assert.Contains("the input broke", r.Out + r.Error);
             Assert.Contains("the 3 segment(s) stored before were deleted", r.Out + r.Error);
             Assert.Null(await client.HeadObjectAsync(container, "broken.bin"));
-            var left = new List<string>();
-            await foreach (var e in client.ListObjectsAsync(SwiftNames.SegmentContainer(container))) left.Add(e.Name);
-            Assert.Empty(left);
-        }
-        finally
-        {
-            await DeleteEverythingAsync(client, container);
-        }
+            Assert.Empty(await SegmentsLeftAsync(client, container));
+        });
     }
 }
