@@ -47,13 +47,6 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
         }
     }
 
-    private static async Task<List<string>> SegmentsLeftAsync(ObjectStoreClient client, string container)
-    {
-        var left = new List<string>();
-        await foreach (var e in client.ListObjectsAsync(SwiftNames.SegmentContainer(container))) left.Add(e.Name);
-        return left;
-    }
-
     private static async Task<(string Md5, long Length)> DownloadMd5Async(ObjectStoreClient client, string container, string name)
     {
         await using var download = await client.GetObjectAsync(container, name);
@@ -192,37 +185,12 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
         });
     }
 
-    /// <summary>Gives <c>length</c> bytes, then fails as a broken input does.</summary>
-    private sealed class BreakingStream(long length) : Stream
-    {
-        private long _position;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _position; set => throw new NotSupportedException(); }
-
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            if (_position >= length) throw new IOException("the input broke");
-            var n = (int)Math.Min(count, length - _position);
-            buffer.AsSpan(offset, n).Fill(0x5A);
-            _position += n;
-            return n;
-        }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
     [Fact]
     public async Task A_stream_that_breaks_after_some_segments_fails_and_its_segments_are_deleted()
     {
         await WithContainerAsync("stdin-broken", async (container, client) =>
         {
-            var r = await RunAsync(Console(() => new BreakingStream(3 * MiB + 5)), 1, "upload", "-", container, "--object-name", "broken.bin",
+            var r = await RunAsync(Console(() => new ForwardOnlyStream(new byte[3 * MiB + 5], breakAtEnd: true)), 1, "upload", "-", container, "--object-name", "broken.bin",
                 "--segment-size", "1MiB");
             Assert.Contains("Failed: 1", r.Out);
             Assert.Contains("the input broke", r.Out + r.Error);
