@@ -114,12 +114,13 @@ public static class ClusterUpload
     /// the number of transfers is each node's own.</param>
     /// <param name="onResult">Called once per file, from one thread at a time.</param>
     /// <param name="cancellationToken">Abandons the files in flight (reported failed); <see cref="TransferRun.Stop"/> is the graceful stop.</param>
+    /// <exception cref="ArgumentException">The job's source is one file, or it has headers: a cluster upload walks a directory and sets none.</exception>
     public static async Task<ClusterUploadRun> StartAsync(ActorSystem system, ObjectStoreClient client, UploadJob job,
         Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(client);
-        var target = await UploadPreparation.PrepareAsync(client, job, monitorFor: null, cancellationToken).ConfigureAwait(false);
+        var target = await UploadPreparation.PrepareAsync(client, job, monitorFor: null, cancellationToken, directoryOnly: true).ConfigureAwait(false);
         var settings = target.Settings;
 
         var runId = Guid.NewGuid().ToString("N")[..12];

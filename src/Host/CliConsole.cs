@@ -10,6 +10,7 @@ namespace OpenStack.Actors.Host;
 public sealed class CliConsole
 {
     private readonly Func<Stream> _openOutputStream;
+    private readonly Func<Stream> _openInputStream;
     private static PosixSignalRegistration[] _signals = [];   // kept alive for the process's life
     private readonly List<Action<int>> _handlers = new();
     private int _interrupts;
@@ -20,10 +21,12 @@ public sealed class CliConsole
     /// <param name="interactive">True when a person watches a terminal: live progress bar instead of periodic lines.</param>
     /// <param name="environment">The environment variables (OS_CLOUD, OS_*...); null for the process's.</param>
     /// <param name="openOutputStream">Raw bytes to stdout (response bodies); null decodes UTF-8 into <paramref name="out"/>.</param>
+    /// <param name="openInputStream">Raw bytes from stdin (<c>upload -</c>); null reads nothing (an empty stream).</param>
     public CliConsole(TextWriter @out, TextWriter error, bool interactive, IReadOnlyDictionary<string, string?>? environment = null,
-        Func<Stream>? openOutputStream = null)
+        Func<Stream>? openOutputStream = null, Func<Stream>? openInputStream = null)
     {
         _openOutputStream = openOutputStream ?? (() => new WriterStream(@out));
+        _openInputStream = openInputStream ?? (() => Stream.Null);
         OutWriter = @out;
         ErrorWriter = error;
         Interactive = interactive;
@@ -36,7 +39,8 @@ public sealed class CliConsole
     public static CliConsole System()
     {
         var interactive = !Console.IsErrorRedirected && !Console.IsOutputRedirected;
-        var console = new CliConsole(Console.Out, Console.Error, interactive, openOutputStream: Console.OpenStandardOutput);
+        var console = new CliConsole(Console.Out, Console.Error, interactive, openOutputStream: Console.OpenStandardOutput,
+            openInputStream: Console.OpenStandardInput);
         // Ctrl-C (SIGINT) and SIGTERM: a transfer stops cleanly on the first and abandons its transfers on the second;
         // a third, or one while nothing listens (listing, connecting), ends the process as usual.
         void OnSignal(PosixSignalContext context)
@@ -108,6 +112,9 @@ public sealed class CliConsole
 
     /// <summary>A stream of raw bytes to the results (dispose it; the underlying output stays open).</summary>
     public Stream OpenOutputStream() => _openOutputStream();
+
+    /// <summary>The raw bytes of standard input (dispose it; the underlying input stays open).</summary>
+    public Stream OpenInputStream() => _openInputStream();
 
     /// <summary>Writes a warning line to <see cref="Error"/>.</summary>
     public void Warn(string message) => Error.MarkupLineInterpolated($"[yellow]Warning:[/] {message}");

@@ -11,14 +11,18 @@ public static class TransferCommands
 {
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary><c>upload &lt;dir&gt; &lt;container&gt;</c>.</summary>
+    /// <summary><c>upload &lt;dir|file|-&gt; &lt;container&gt;</c>.</summary>
     public static Command Upload(CliConsole console)
     {
-        var dir = new Argument<string>("dir") { Description = "Directory to upload (object names are the paths below it, with /)" };
+        var sourceArg = new Argument<string>("source")
+        {
+            Description = "Directory to upload (object names are the paths below it, with /), one file, or - for standard input (needs --object-name)",
+        };
         var container = new Argument<string>("container") { Description = "Container (created if missing; large objects' segments go to <container>_segments)" };
         var prefix = new Option<string?>("--prefix") { Description = "Put before every object name, as a pseudo-directory" };
+        var objectName = new Option<string?>("--object-name") { Description = "The object name of a single file (default: its file name) or of standard input (required with -)" };
         var transfers = Cli.PositiveOption("--transfers", "Parallel transfers (default 16, or openstack.object-store.transfers)");
-        var segmentSize = Cli.SizeOption("--segment-size", "Files above this become Static Large Objects of segments this size (default 1GiB)");
+        var segmentSize = Cli.SizeOption("--segment-size", "Files above this become Static Large Objects of segments this size (default 1GiB); standard input is read one segment at a time");
         var force = new Option<bool>("--force") { Description = "Upload every file, even those stored already" };
         var changed = new Option<bool>("--changed") { Description = "Skip objects of the same size and mtime (no local hashing)" };
         var identical = new Option<bool>("--skip-identical") { Description = "Skip objects of the same MD5 (the default)" };
@@ -33,11 +37,13 @@ public static class TransferCommands
         var minNodes = Cli.PositiveOption("--min-nodes", "With --cluster: wait until this many nodes have joined before starting (default 1)");
         var clusterOptions = new ClusterOptions(coordinator: true);
         var filters = new FilterOptions();
-        var command = new Command("upload", "Upload a directory tree to a container, skipping what is stored already")
+        var headerOptions = new HeaderOptions();
+        var command = new Command("upload", "Upload a directory tree, a file or standard input to a container, skipping what is stored already")
         {
-            dir, container, prefix, transfers, segmentSize, force, changed, identical, report, outageBudget, retries, dryRun, cluster, minNodes,
+            sourceArg, container, prefix, objectName, transfers, segmentSize, force, changed, identical, report, outageBudget, retries, dryRun, cluster, minNodes,
         };
         filters.AddTo(command);
+        headerOptions.AddTo(command);
         clusterOptions.AddTo(command);
         command.Validators.Add(r =>
         {
@@ -47,19 +53,41 @@ public static class TransferCommands
             if (!r.GetValue(cluster) && (r.GetValue(minNodes) is not null || r.GetValue(clusterOptions.Host) is not null || r.GetValue(clusterOptions.Port) is not null
                     || r.GetValue(clusterOptions.Seeds) is { Length: > 0 }))
                 r.AddError("--min-nodes, --cluster-host, --cluster-port and --seed-node go with --cluster");
+            if (r.GetValue(cluster) && (r.GetValue(headerOptions.Header) is { Length: > 0 } || r.GetValue(headerOptions.Meta) is { Length: > 0 } || r.GetValue(objectName) is not null))
+                r.AddError("--cluster uploads a directory with no --header, --meta or --object-name");
+            headerOptions.Validate(r);
+            if (r.GetValue(sourceArg) != "-") return;
+            if (r.GetValue(objectName) is null) r.AddError("upload - needs --object-name: standard input has no name");
+            if (r.GetValue(cluster)) r.AddError("--cluster walks a directory: it cannot read standard input");
+            if (r.GetValue(dryRun)) r.AddError("--dry-run decides file by file: standard input is always sent");
+            if (filters.AnyGiven(r)) r.AddError("Filters select files: standard input is one stream");
+            if (r.GetValue(changed) || r.GetValue(identical)) r.AddError("Standard input is always sent: --changed and --skip-identical compare files");
         });
         command.SetAction(Cli.WithCloud(console, parse => parse.GetValue(cluster) ? clusterOptions.Config(parse, parse.GetValue(minNodes)) : null, async (parse, cloud) =>
         {
-            var source = parse.GetValue(dir)!;
-            if (!Directory.Exists(source)) throw new CliUsageException($"'{source}' is not a directory");
-            var filter = filters.Build(parse, console);
+            var source = parse.GetValue(sourceArg)!;
+            var target = parse.GetValue(container)!;
+            var headers = headerOptions.Build(parse);
+            var name = parse.GetValue(objectName);
             var settings = Settings(cloud, parse.GetValue(transfers), parse.GetValue(segmentSize),
                 parse.GetValue(force) ? SkipMode.None : parse.GetValue(changed) ? SkipMode.Changed : parse.GetValue(identical) ? SkipMode.Md5 : null,
                 parse.GetValue(outageBudget), parse.GetValue(retries));
-            var target = parse.GetValue(container)!;
-            using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "upload", Path.GetFullPath(source), target) : null;
+            using var reportWriter = parse.GetValue(report) is { } r ? ReportWriter.Create(r, "upload", source == "-" ? "-" : Path.GetFullPath(source), target) : null;
             using var abandon = new CancellationTokenSource();
-            var job = new UploadJob(source, target) { Prefix = parse.GetValue(prefix), Settings = settings, Filter = filter, DryRun = parse.GetValue(dryRun) };
+            if (source == "-")
+            {
+                var streamJob = new StreamUploadJob(target, SwiftNames.JoinPrefix(parse.GetValue(prefix), name!)) { Settings = settings, Headers = headers };
+                await using var input = console.OpenInputStream();
+                var streamRun = await new BatchUploader(cloud.ObjectStore, cloud.System).StartAsync(streamJob, input, res => reportWriter?.Write(res), abandon.Token)
+                    .ConfigureAwait(false);
+                return Finish(console, reportWriter, await WatchAsync(console, cloud, streamRun, abandon, "uploaded", null).ConfigureAwait(false));
+            }
+            var isFile = File.Exists(source);
+            if (!isFile && !Directory.Exists(source)) throw new CliUsageException($"'{source}' is neither a directory nor a file (- reads standard input)");
+            if (!isFile && name is not null) throw new CliUsageException($"--object-name names one object, and '{source}' is a directory");
+            if (isFile && parse.GetValue(cluster)) throw new CliUsageException($"--cluster walks a directory, and '{source}' is a file");
+            var filter = filters.Build(parse, console);
+            var job = new UploadJob(source, target) { Prefix = parse.GetValue(prefix), ObjectName = name, Settings = settings, Filter = filter, Headers = headers, DryRun = parse.GetValue(dryRun) };
             var clusterRun = parse.GetValue(cluster)
                 ? await ClusterCommands.StartUploadAsync(console, cloud, job, parse.GetValue(minNodes) ?? 1, res => reportWriter?.Write(res), abandon.Token).ConfigureAwait(false)
                 : null;
@@ -74,12 +102,18 @@ public static class TransferCommands
             var totals = Task.Run(() => LocalFiles.Count(source, filter, counting.Token), counting.Token);
             var summary = await WatchAsync(console, cloud, run, abandon, "uploaded", totals).ConfigureAwait(false);
             await counting.CancelAsync().ConfigureAwait(false);
-            reportWriter?.Finish(summary);
-            SummaryPrinter.Print(console, "Uploaded", summary);
+            var code = Finish(console, reportWriter, summary);
             if (clusterRun is not null) ClusterCommands.PrintShares(console, await clusterRun.Completion.ConfigureAwait(false));
-            return SummaryPrinter.ExitCode(summary);
+            return code;
         }));
         return command;
+    }
+
+    private static int Finish(CliConsole console, ReportWriter? reportWriter, TransferSummary summary)
+    {
+        reportWriter?.Finish(summary);
+        SummaryPrinter.Print(console, "Uploaded", summary);
+        return SummaryPrinter.ExitCode(summary);
     }
 
     /// <summary><c>download &lt;container&gt; &lt;dir&gt;</c>.</summary>

@@ -7,7 +7,7 @@ using OpenStack.Actors.Http;
 namespace OpenStack.Actors.ObjectStore;
 
 /// <summary>The per-file work of an upload. Never throws: every outcome is a <see cref="FileResult"/>.</summary>
-internal sealed class FileUploader
+internal sealed partial class FileUploader
 {
     private readonly ObjectStoreClient _client;
     private readonly string _container;
@@ -20,13 +20,16 @@ internal sealed class FileUploader
     private readonly ExistingObjects? _existing;
     private readonly bool _dryRun;
     private readonly SegmentCleanup _cleanup;
+    private readonly IReadOnlyDictionary<string, string>? _headers;
     private readonly object _lock = new();
     private Task? _segmentContainerReady;
 
     internal FileUploader(ObjectStoreClient client, string container, ObjectStoreSettings settings, SwiftCapabilities capabilities,
-        TransferProgress progress, CancellationToken cancel, ExistingObjects? existing = null, bool dryRun = false)
+        TransferProgress progress, CancellationToken cancel, ExistingObjects? existing = null, IReadOnlyDictionary<string, string>? headers = null,
+        bool dryRun = false)
     {
         _existing = existing;
+        _headers = headers;
         _dryRun = dryRun;
         _client = client;
         _container = container;
@@ -51,11 +54,7 @@ internal sealed class FileUploader
         try
         {
             _cancel.ThrowIfCancellationRequested();
-            SwiftNames.ValidateObject(_container, file.ObjectName);
-            var nameBytes = Encoding.UTF8.GetByteCount(file.ObjectName);
-            if (nameBytes > _capabilities.MaxObjectNameLength)
-                return new FileFailed(file.Path, file.ObjectName, file.Length,
-                    $"the object name is {nameBytes} bytes long; this cluster allows {_capabilities.MaxObjectNameLength}");
+            if (NameProblem(file.ObjectName) is { } problem) return new FileFailed(file.Path, file.ObjectName, file.Length, problem);
             var plan = SegmentPlan.For(file.Length, _settings.SegmentSize, _capabilities);
             var result = plan.Segmented
                 ? await UploadLargeAsync(file, plan, started).ConfigureAwait(false)
@@ -69,12 +68,19 @@ internal sealed class FileUploader
         }
     }
 
-
-    private Dictionary<string, string> ObjectHeaders(LocalFile file) => new()
+    /// <summary>Why the cluster would refuse the name, or null; throws for a name no URL can carry.</summary>
+    private string? NameProblem(string objectName)
     {
-        // As `swift upload` stores it, so `--changed` comparisons work across both tools.
-        ["X-Object-Meta-Mtime"] = MtimeString(file.LastWriteTimeUtc),
-    };
+        SwiftNames.ValidateObject(_container, objectName);
+        var nameBytes = Encoding.UTF8.GetByteCount(objectName);
+        return nameBytes > _capabilities.MaxObjectNameLength
+            ? $"the object name is {nameBytes} bytes long; this cluster allows {_capabilities.MaxObjectNameLength}"
+            : null;
+    }
+
+    // The mtime as `swift upload` stores it, so `--changed` comparisons work across both tools.
+    private Dictionary<string, string> ObjectHeaders(LocalFile file) =>
+        UploadHeaders.For(_headers, file.Path, (UploadHeaders.MtimeHeader, MtimeString(file.LastWriteTimeUtc)));
 
     internal static string MtimeString(DateTime utc)
     {
@@ -153,15 +159,20 @@ internal sealed class FileUploader
     }
 
     /// <summary>PUTs a range of a file; with <paramref name="md5"/> null it is hashed while sent and checked against the answered ETag.</summary>
-    private async Task<PutObjectResult> PutRangeAsync(string container, string name, string path, long offset, long length, string? md5,
-        IReadOnlyDictionary<string, string>? headers)
+    private Task<PutObjectResult> PutRangeAsync(string container, string name, string path, long offset, long length, string? md5,
+        IReadOnlyDictionary<string, string>? headers) =>
+        // Reopened for every attempt, so the session's retries resend the same bytes.
+        PutAsync(container, name, () => FileSegmentStream.Open(path, offset, length), length, md5, headers, _cancel);
+
+    /// <summary>PUTs a body that <paramref name="open"/> opens anew for every attempt, counting the bytes sent.</summary>
+    private async Task<PutObjectResult> PutAsync(string container, string name, Func<Stream> open, long length, string? md5,
+        IReadOnlyDictionary<string, string>? headers, CancellationToken cancellationToken)
     {
         _progress.TransferStarted();
         try
         {
-            // Reopened for every attempt, so the session's retries resend the same bytes.
-            var body = RequestBody.FromStreamFactory(() => new CountingReadStream(FileSegmentStream.Open(path, offset, length), _progress.BytesSent), length);
-            return await _client.PutObjectAsync(container, name, body, md5, headers, _settings.TimeoutFor(length), _cancel).ConfigureAwait(false);
+            var body = RequestBody.FromStreamFactory(() => new CountingReadStream(open(), _progress.BytesSent), length);
+            return await _client.PutObjectAsync(container, name, body, md5, headers, _settings.TimeoutFor(length), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -253,16 +264,6 @@ internal sealed class FileUploader
             Warning = warning,
             BytesReused = reusedBytes,
         };
-    }
-
-    private Task EnsureSegmentContainerAsync()
-    {
-        lock (_lock)
-        {
-            if (_segmentContainerReady is null || _segmentContainerReady.IsFaulted || _segmentContainerReady.IsCanceled)
-                _segmentContainerReady = _client.CreateContainerAsync(_segmentContainer, cancellationToken: _cancel);
-            return _segmentContainerReady;
-        }
     }
 
     /// <summary>True when the file has the content the manifest describes. Hashes of ranges that coincide with

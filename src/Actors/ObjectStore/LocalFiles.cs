@@ -127,16 +127,32 @@ public static class LocalFiles
         }
     }
 
+    /// <summary>The walk of one file: the file under <paramref name="objectName"/>, or nothing when the filter leaves it out
+    /// (its name is matched as a path below the root would be).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="objectName">Its object name.</param>
+    /// <param name="filter">Which files to take, or null for all.</param>
+    public static IEnumerable<LocalEntry> One(string path, string objectName, TransferFilter? filter)
+    {
+        var file = new FileInfo(System.IO.Path.GetFullPath(path));
+        if (filter is { IsEverything: true }) filter = null;
+        if (filter is not null && !filter.IncludesPath(file.Name)) yield break;
+        var described = Describe(file, objectName);
+        if (filter is not null && described is LocalFile f && !filter.WithinLimits(f.Length, new DateTimeOffset(f.LastWriteTimeUtc))) yield break;
+        yield return described;
+    }
+
     /// <summary>Counts the entries (files, and paths that will be reported) and bytes below <paramref name="root"/>
     /// with the same walk, for a progress total.</summary>
     public static (long Files, long Bytes) Count(string root, CancellationToken cancellationToken = default) => Count(root, null, cancellationToken);
 
-    /// <summary>Counts the entries and bytes below <paramref name="root"/> that the same walk with
-    /// <paramref name="filter"/> yields, for a progress total.</summary>
+    /// <summary>Counts the entries and bytes below <paramref name="root"/> (or of the one file it names) that the same
+    /// walk with <paramref name="filter"/> yields, for a progress total.</summary>
     public static (long Files, long Bytes) Count(string root, TransferFilter? filter, CancellationToken cancellationToken = default)
     {
         long files = 0, bytes = 0;
-        foreach (var e in Walk(root, null, filter))
+        var entries = File.Exists(root) ? One(root, System.IO.Path.GetFileName(root), filter) : Walk(root, null, filter);
+        foreach (var e in entries)
         {
             cancellationToken.ThrowIfCancellationRequested();
             files++;

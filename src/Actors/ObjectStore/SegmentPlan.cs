@@ -12,7 +12,7 @@ internal sealed record SegmentPlan(long Length, long SegmentSize, int Count, boo
     /// <exception cref="OpenStackException">The file is too large for this cluster.</exception>
     internal static SegmentPlan For(long length, long configured, SwiftCapabilities caps)
     {
-        var size = Math.Clamp(configured, Math.Max(1, caps.MinSegmentSize), caps.MaxFileSize);
+        var size = SizeFor(configured, caps);
         if (length <= size || !caps.SloSupported)
         {
             if (length > caps.MaxFileSize)
@@ -29,6 +29,9 @@ internal sealed record SegmentPlan(long Length, long SegmentSize, int Count, boo
         }
         return new SegmentPlan(length, size, (int)count, true);
     }
+
+    /// <summary>The configured segment size within the cluster's smallest segment and largest object.</summary>
+    internal static long SizeFor(long configured, SwiftCapabilities caps) => Math.Clamp(configured, Math.Max(1, caps.MinSegmentSize), caps.MaxFileSize);
 
     /// <summary>Offset and length of segment <paramref name="index"/>.</summary>
     internal (long Offset, long Length) Segment(int index)

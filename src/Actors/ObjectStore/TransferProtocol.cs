@@ -2,24 +2,49 @@ using System.Diagnostics;
 
 namespace OpenStack.Actors.ObjectStore;
 
-/// <summary>An upload of a directory tree into a container.</summary>
-/// <param name="SourceDirectory">The directory to walk.</param>
+/// <summary>An upload of a directory tree, or of one file, into a container.</summary>
+/// <param name="Source">The directory to walk, or the one file to upload.</param>
 /// <param name="Container">The container (created if missing; large objects' segments go to <c>&lt;container&gt;_segments</c>).</param>
-public sealed record UploadJob(string SourceDirectory, string Container)
+public sealed record UploadJob(string Source, string Container)
 {
     /// <summary>Put before every object name (a pseudo-directory), or null.</summary>
     public string? Prefix { get; init; }
 
+    /// <summary>When <see cref="Source"/> is a file: its object name (after <see cref="Prefix"/>); null takes the file's name.
+    /// Not allowed with a directory.</summary>
+    public string? ObjectName { get; init; }
+
     /// <summary>Transfers, segment size, skip mode...; null takes the client's settings.</summary>
     public ObjectStoreSettings? Settings { get; init; }
 
-    /// <summary>Which files to upload (their paths below <see cref="SourceDirectory"/> are matched, without the prefix);
-    /// null uploads every file.</summary>
+    /// <summary>Which files to upload (their paths below <see cref="Source"/>, or a single file's name, are matched,
+    /// without the prefix); null uploads every file.</summary>
     public TransferFilter? Filter { get; init; }
 
     /// <summary>Decide as a real run would (listing, HEADs, hashes) but write nothing, not even the container: each file that
     /// would be sent ends as <see cref="FilePlanned"/>.</summary>
     public bool DryRun { get; init; }
+
+    /// <summary>Headers for every object stored (<c>X-Object-Meta-*</c>, <c>X-Delete-After</c>, <c>Content-Type</c>...;
+    /// checked by <see cref="UploadHeaders.Validate"/>); on a Static Large Object they go on its manifest. Without a
+    /// <c>Content-Type</c> each object's is guessed from its file name. They play no part in the skip decision: an object
+    /// of the same content is skipped even when its metadata differs (as rclone and <c>swift upload</c> do).</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
+}
+
+/// <summary>An upload of a stream of unknown length (standard input) as one object: sent as one PUT while it fits in
+/// one segment, as a Static Large Object of segments once it outgrows one.</summary>
+/// <param name="Container">The container (created if missing; segments go to <c>&lt;container&gt;_segments</c>).</param>
+/// <param name="ObjectName">The object's name.</param>
+public sealed record StreamUploadJob(string Container, string ObjectName)
+{
+    /// <summary>Segment size and timeouts; null takes the client's settings. The skip mode plays no part: a stream is
+    /// always sent.</summary>
+    public ObjectStoreSettings? Settings { get; init; }
+
+    /// <summary>Headers for the object (the manifest of a large one), as <see cref="UploadJob.Headers"/>; without a
+    /// <c>Content-Type</c> it is guessed from <see cref="ObjectName"/>.</summary>
+    public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }
 
 /// <summary>A download of a container's objects (or those under a prefix) into a directory.</summary>

@@ -4,20 +4,21 @@ using Akka.Streams.Dsl;
 
 namespace OpenStack.Actors.ObjectStore;
 
-/// <summary>What an upload knows before its first file: the source's full path, the settings in force, the cluster's
-/// limits, whether the container was new, and the outage monitor when the run has one.</summary>
-internal sealed record UploadTarget(string Root, ObjectStoreSettings Settings, SwiftCapabilities Capabilities, bool ContainerCreated, OutageMonitor? Monitor)
+/// <summary>What an upload knows before its first file: the source's full path (and the object name when it is one file),
+/// the settings in force, the cluster's limits, whether the container was new, and the outage monitor when the run has one.</summary>
+internal sealed record UploadTarget(string Root, string? FileObjectName, ObjectStoreSettings Settings, SwiftCapabilities Capabilities,
+    bool ContainerCreated, OutageMonitor? Monitor)
 {
-    /// <summary>The source's files, walked on the blocking-I/O dispatcher in an island of their own (the walk blocks on the
-    /// file system).</summary>
+    /// <summary>The source's files (a single file is a walk of one), walked on the blocking-I/O dispatcher in an island of
+    /// their own (the walk blocks on the file system).</summary>
     public Source<LocalEntry, NotUsed> Walk(string? prefix, TransferFilter? filter) =>
-        Source.From(LocalFiles.Walk(Root, prefix, filter))
+        Source.From(FileObjectName is null ? LocalFiles.Walk(Root, prefix, filter) : LocalFiles.One(Root, FileObjectName, filter))
             .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
             .Async();
 }
 
-/// <summary>The one preparation step of an upload, single-node or cluster: check the source and the container's name, read
-/// <c>/info</c>, create the container (a dry run only asks whether it exists).</summary>
+/// <summary>The one preparation step of an upload, single-node or cluster, of a tree, a file or a stream: check the
+/// input and the container's name, read <c>/info</c>, create the container (a dry run only asks whether it exists).</summary>
 internal static class UploadPreparation
 {
     /// <param name="client">The client the upload runs with.</param>
@@ -25,27 +26,45 @@ internal static class UploadPreparation
     /// <param name="monitorFor">Creates the run's outage monitor once the input is checked (it resolves the endpoint),
     /// or null for a run without one.</param>
     /// <param name="cancellationToken">Cancels the preparation.</param>
-    /// <exception cref="DirectoryNotFoundException">The source is not a directory.</exception>
-    /// <exception cref="ArgumentException">The container's name is one Swift refuses.</exception>
+    /// <param name="directoryOnly">True for a run that takes a directory and no headers (a cluster's).</param>
+    /// <exception cref="DirectoryNotFoundException">The source is neither a directory nor a file.</exception>
+    /// <exception cref="ArgumentException">The container's name is one Swift refuses, a header cannot be set, or an
+    /// object name was given for a directory.</exception>
     public static async Task<UploadTarget> PrepareAsync(ObjectStoreClient client, UploadJob job,
-        Func<ObjectStoreSettings, CancellationToken, Task<OutageMonitor>>? monitorFor, CancellationToken cancellationToken)
+        Func<ObjectStoreSettings, CancellationToken, Task<OutageMonitor>>? monitorFor, CancellationToken cancellationToken, bool directoryOnly = false)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var root = Path.GetFullPath(job.SourceDirectory);
-        if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"'{job.SourceDirectory}' is not a directory");
-        SwiftNames.ValidateContainer(job.Container);
-        var settings = job.Settings ?? client.Settings;
+        var root = Path.GetFullPath(job.Source);
+        var isFile = File.Exists(root);
+        if (!isFile && !Directory.Exists(root)) throw new DirectoryNotFoundException($"'{job.Source}' is neither a directory nor a file");
+        if (!isFile && job.ObjectName is not null) throw new ArgumentException($"an object name goes with one file, and '{job.Source}' is a directory");
+        if (directoryOnly && isFile) throw new ArgumentException($"a cluster upload walks a directory, and '{job.Source}' is a file");
+        if (directoryOnly && job.Headers is { Count: > 0 }) throw new ArgumentException("a cluster upload sets no headers (its workers store the objects)");
+        var name = isFile ? SwiftNames.JoinPrefix(job.Prefix, job.ObjectName ?? Path.GetFileName(root)) : null;
+        var (settings, capabilities, created, monitor) = await PrepareContainerAsync(client, job.Container, job.Settings, job.Headers, monitorFor,
+            cancellationToken, job.DryRun).ConfigureAwait(false);
+        return new UploadTarget(root, name, settings, capabilities, created, monitor);
+    }
+
+    /// <summary>The checks and requests every upload starts with, once its source is known.</summary>
+    public static async Task<(ObjectStoreSettings Settings, SwiftCapabilities Capabilities, bool Created, OutageMonitor? Monitor)> PrepareContainerAsync(
+        ObjectStoreClient client, string container, ObjectStoreSettings? jobSettings, IReadOnlyDictionary<string, string>? headers,
+        Func<ObjectStoreSettings, CancellationToken, Task<OutageMonitor>>? monitorFor, CancellationToken cancellationToken, bool dryRun = false)
+    {
+        SwiftNames.ValidateContainer(container);
+        UploadHeaders.Validate(headers);
+        var settings = jobSettings ?? client.Settings;
         var monitor = monitorFor is null ? null : await monitorFor(settings, cancellationToken).ConfigureAwait(false);
         // The first request to the object store is not retried through the monitor (see OutageMonitorAsync): a cloud
         // that cannot be reached at the start is most often a configuration error.
         var capabilities = await client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
         // A dry run creates nothing: a missing container counts as a new, empty one.
-        async Task<bool> Create(CancellationToken ct) => job.DryRun
-            ? !await client.ContainerExistsAsync(job.Container, ct).ConfigureAwait(false)
-            : await client.CreateContainerAsync(job.Container, cancellationToken: ct).ConfigureAwait(false);
+        async Task<bool> Create(CancellationToken ct) => dryRun
+            ? !await client.ContainerExistsAsync(container, ct).ConfigureAwait(false)
+            : await client.CreateContainerAsync(container, cancellationToken: ct).ConfigureAwait(false);
         var created = monitor is null
             ? await Create(cancellationToken).ConfigureAwait(false)
             : await monitor.RetryAsync(Create, cancellationToken).ConfigureAwait(false);
-        return new UploadTarget(root, settings, capabilities, created, monitor);
+        return (settings, capabilities, created, monitor);
     }
 }

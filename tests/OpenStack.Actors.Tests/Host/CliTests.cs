@@ -20,12 +20,34 @@ public sealed class CliTests : IDisposable
     [InlineData("upload", "dir", "c", "--segment-size", "12parsecs")]
     [InlineData("upload", "dir", "c", "--transfers", "0")]
     [InlineData("upload", "dir", "c", "--force", "--changed")]
+    [InlineData("upload", "-", "c")]
+    [InlineData("upload", "-", "c", "--object-name", "x", "--include", "*.txt")]
+    [InlineData("upload", "-", "c", "--object-name", "x", "--changed")]
+    [InlineData("upload", "-", "c", "--object-name", "x", "--cluster")]
+    [InlineData("upload", "dir", "c", "--header", "no colon")]
+    [InlineData("upload", "dir", "c", "--header", "X-Object-Manifest: c/p")]
+    [InlineData("upload", "dir", "c", "--header", "X-Delete-After: soon")]
+    [InlineData("upload", "dir", "c", "--meta", "novalue")]
+    [InlineData("upload", "dir", "c", "--meta", "a=1", "--header", "X-Object-Meta-A: 2")]
+    [InlineData("upload", "dir", "c", "--cluster", "--meta", "a=1")]
     [InlineData("frobnicate")]
     public async Task Invalid_command_lines_exit_with_2_and_say_why(params string[] args)
     {
         var r = await CliRunner.RunAsync(NoClouds, args);
         Assert.Equal(2, r.ExitCode);
         Assert.NotEqual("", r.Error.Trim());
+    }
+
+    [Theory]
+    [InlineData("upload - needs --object-name", "upload", "-", "c")]
+    [InlineData("header name 'Bad Name' has characters", "upload", "dir", "c", "-H", "Bad Name: v")]
+    [InlineData("Dynamic Large Object", "upload", "dir", "c", "--header", "X-Object-Manifest: c/p")]
+    [InlineData("'X-Object-Meta-a' is given twice", "upload", "dir", "c", "--meta", "a=1", "--meta", "a=2")]
+    public async Task Upload_usage_errors_say_what_is_wrong(string message, params string[] args)
+    {
+        var r = await CliRunner.RunAsync(NoClouds, args);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(message, r.Error, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -48,6 +48,20 @@ public static class ObjectStoreTestSupport
         }
     }
 
+    /// <summary>The names in the container's segment container (none when it does not exist).</summary>
+    public static async Task<List<string>> SegmentsLeftAsync(ObjectStoreClient client, string container)
+    {
+        var left = new List<string>();
+        try
+        {
+            await foreach (var e in client.ListObjectsAsync(SwiftNames.SegmentContainer(container))) left.Add(e.Name);
+        }
+        catch (HttpErrorException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+        }
+        return left;
+    }
+
     public static string Md5(string path) => Convert.ToHexStringLower(MD5.HashData(File.ReadAllBytes(path)));
 
     /// <summary>Relative path (with /) to MD5 of every regular file below <paramref name="root"/>.</summary>
@@ -90,4 +104,29 @@ public static class ObjectStoreTestSupport
         Transfers = 8,
         Skip = skip,
     };
+}
+
+/// <summary>Reads its bytes once, front to back, as a pipe does; with <c>breakAtEnd</c> it then fails as a broken input does.</summary>
+public sealed class ForwardOnlyStream(byte[] data, bool breakAtEnd = false) : Stream
+{
+    private int _position;
+    public override bool CanRead => true;
+    public override bool CanSeek => false;
+    public override bool CanWrite => false;
+    public override long Length => throw new NotSupportedException();
+    public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count)
+    {
+        if (breakAtEnd && _position >= data.Length) throw new IOException("the input broke");
+        var n = Math.Min(count, data.Length - _position);
+        Array.Copy(data, _position, buffer, offset, n);
+        _position += n;
+        return n;
+    }
+
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 }

@@ -35,6 +35,24 @@ public sealed class LocalFilesTests : IDisposable
     }
 
     [Fact]
+    public void One_file_is_a_walk_of_one_under_the_name_given_and_the_filter_matches_its_file_name()
+    {
+        var path = Write("dir/report.pdf", 7);
+
+        var one = Assert.IsType<LocalFile>(Assert.Single(LocalFiles.One(path, "docs/q1.pdf", null)));
+        Assert.Equal(("docs/q1.pdf", 7L, path), (one.ObjectName, one.Length, one.Path));
+        Assert.Equal((1L, 7L), LocalFiles.Count(path));
+
+        var pdfs = TransferFilter.Create(new TransferFilterOptions { Include = ["*.pdf"] });
+        var texts = TransferFilter.Create(new TransferFilterOptions { Include = ["*.txt"] });
+        var small = TransferFilter.Create(new TransferFilterOptions { MaxSize = 6 });
+        Assert.Single(LocalFiles.One(path, "x", pdfs));
+        Assert.Empty(LocalFiles.One(path, "x", texts));
+        Assert.Empty(LocalFiles.One(path, "x", small));
+        Assert.Equal((0L, 0L), LocalFiles.Count(path, texts));
+    }
+
+    [Fact]
     public void A_file_name_that_is_not_UTF8_is_a_problem_that_says_so_and_the_walk_goes_on()
     {
         Write("ok.txt");
