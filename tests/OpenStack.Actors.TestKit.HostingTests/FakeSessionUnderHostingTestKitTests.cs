@@ -26,13 +26,14 @@ public sealed class FakeSessionUnderHostingTestKitTests : HostingTestKit
         Assert.Equal(_fake.Actor, session);
 
         session.Tell(new OpenStackRequest(HttpMethod.Get, "/?format=json") { Service = ServiceFilter.ObjectStore }, TestActor);
+        // Once the fake has the request, its delayed reply is on the virtual clock.
+        await _fake.ExpectRequestAsync(HttpMethod.Get, "/?format=json", cancellationToken: ct);
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200), ct);
         _fake.Advance(TimeSpan.FromSeconds(30));
 
         var response = await ExpectMsgAsync<OpenStackResponse>(cancellationToken: ct);
         Assert.Equal(HttpStatusCode.OK, response.Status);
         Assert.Contains("photos", response.Text());
-        await _fake.ExpectRequestAsync(HttpMethod.Get, "/?format=json", cancellationToken: ct);
         _fake.Verify();
     }
 }
