@@ -147,7 +147,7 @@ internal sealed class FileUploader
         {
             // Reopened for every attempt, so the session's retries resend the same bytes.
             var body = RequestBody.FromStreamFactory(() => new CountingReadStream(FileSegmentStream.Open(path, offset, length), _progress.BytesSent), length);
-            return await _client.PutObjectAsync(container, name, body, md5, headers, _settings.TimeoutFor(length), _cancel).ConfigureAwait(false);
+            return await _client.PutObjectAsync(container, name, body, md5, headers, _settings.TimeoutFor(length, _client.Session.Settings.Transport.BandwidthLimit), _cancel).ConfigureAwait(false);
         }
         finally
         {
