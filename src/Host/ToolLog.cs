@@ -75,7 +75,7 @@ public sealed partial class ToolLog : ILoggerProvider
                 else if (key == "Timestamp" && value is DateTime t) at = t;
             }
         }
-        var http = source.StartsWith(nameof(HttpRequestLog), StringComparison.Ordinal);
+        var http = source.StartsWith(HttpRequestLog.SourceName, StringComparison.Ordinal);
         if (!(level >= LogLevel.Warning || _debug || (_verbose && http) || !WantsDebug)) return;
         var message = formatter(state, exception);
         if (string.IsNullOrEmpty(message)) return;

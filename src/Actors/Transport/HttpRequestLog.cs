@@ -14,6 +14,10 @@ namespace OpenStack.Actors.Transport;
 /// </summary>
 public static class HttpRequestLog
 {
+    /// <summary>How the log events' <c>LogSource</c> begins (Akka adds the system's address): filter on it to keep or drop
+    /// the HTTP lines, e.g. in a Microsoft.Extensions.Logging provider that reads the event's <c>LogSource</c> field.</summary>
+    public const string SourceName = nameof(HttpRequestLog);
+
     /// <summary>The handler a session sends through: <paramref name="inner"/> itself while Debug is off, else a logging wrapper.</summary>
     internal static HttpMessageHandler Wrap(HttpMessageHandler inner, ActorSystem system)
     {
