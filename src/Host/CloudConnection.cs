@@ -46,6 +46,7 @@ public sealed class CloudConnection : IAsyncDisposable
     private readonly List<Func<Task>> _drains = new();
     private IDisposable[] _telemetry = [];
     private ILoggerFactory? _log;
+    private ToolLog? _toolLog;
     private CliConsole? _console;
 
     private CloudConnection(ActorSystem system, CloudConfig cloud, OpenStackSession session, ObjectStoreClient objectStore, Akka.Configuration.Config config)
@@ -106,7 +107,7 @@ public sealed class CloudConnection : IAsyncDisposable
             var objectStore = new ObjectStoreClient(session, cloud.Filter("object-store"), ObjectStoreSettings.Create(config));
             return new CloudConnection(system, cloud, session, objectStore, config)
             {
-                _telemetry = options.Telemetry ? StartTelemetry() : [], _log = loggerFactory, _console = console,
+                _telemetry = options.Telemetry ? StartTelemetry() : [], _log = loggerFactory, _toolLog = log, _console = console,
             };
         }
         catch
@@ -180,6 +181,7 @@ public sealed class CloudConnection : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_toolLog is not null) await _toolLog.FlushAsync(System, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance).ConfigureAwait(false);
         System.Dispose();
         foreach (var provider in _telemetry) provider.Dispose();   // flushes the last metrics

@@ -19,6 +19,7 @@ public sealed partial class ToolLog : ILoggerProvider
     private readonly bool _verbose;
     private readonly bool _debug;
     private readonly Lock _lock = new();
+    private readonly List<FlushMarker> _flushes = new();
 
     private ToolLog(TextWriter writer, bool toFile, bool verbose, bool debug)
     {
@@ -53,6 +54,20 @@ public sealed partial class ToolLog : ILoggerProvider
     /// <summary>Writes one line of the tool's own (<c>warning</c>, <c>error</c>...).</summary>
     public void Write(string level, string message) => WriteLine(level, message, DateTime.UtcNow);
 
+    /// <summary>
+    /// Waits (at most <paramref name="limit"/>) until Akka's logger has written every event published before this call: it
+    /// writes them from its own mailbox, and the system's termination would otherwise drop the last lines of a run. A marker
+    /// event goes through the same path at Error level (which every log level but OFF lets through) and is not written.
+    /// </summary>
+    public async Task FlushAsync(Akka.Actor.ActorSystem system, TimeSpan limit)
+    {
+        var marker = new FlushMarker();
+        lock (_lock) _flushes.Add(marker);
+        system.EventStream.Publish(new Akka.Event.Error(null, nameof(ToolLog), typeof(ToolLog), marker));
+        await Task.WhenAny(marker.Written.Task, Task.Delay(limit)).ConfigureAwait(false);
+        lock (_lock) _flushes.Remove(marker);
+    }
+
     /// <inheritdoc />
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -79,6 +94,15 @@ public sealed partial class ToolLog : ILoggerProvider
         if (!(level >= LogLevel.Warning || _debug || (_verbose && http) || !WantsDebug)) return;
         var message = formatter(state, exception);
         if (string.IsNullOrEmpty(message)) return;
+        lock (_lock)
+        {
+            foreach (var flush in _flushes)
+            {
+                if (!message.EndsWith(flush.Id, StringComparison.Ordinal)) continue;
+                flush.Written.TrySetResult();
+                return;
+            }
+        }
         if (_debug)
         {
             WriteLine(category, message.ReplaceLineEndings(" ") + (exception is null ? "" : " " + exception.ToString().ReplaceLineEndings(" ")), at ?? DateTime.UtcNow);
@@ -110,6 +134,15 @@ public sealed partial class ToolLog : ILoggerProvider
     // [WARNING][12/01/2026 10:52:00.863Z][Thread 0007][akka://openstack-actors/user/cli] (LogSource, when Akka adds it)
     [GeneratedRegex(@"^\[[A-Z]+\]\[[^\]]*\]\[Thread [^\]]*\]\[[^\]]*\]\s*")]
     private static partial Regex AkkaPrefix();
+
+    private sealed class FlushMarker
+    {
+        public string Id { get; } = "openstack-actors log flush " + Guid.NewGuid().ToString("N");
+
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public override string ToString() => Id;
+    }
 
     private sealed class Logger(ToolLog log, string category) : ILogger
     {
