@@ -255,25 +255,13 @@ internal static class HttpExchange
     private sealed class BodySourceException(Exception inner) : IOException(inner.Message, inner);
 
     /// <summary>The request body as sent: errors of the source stream come out as <see cref="BodySourceException"/>.</summary>
-    private sealed class BodySourceStream(Stream inner) : Stream
+    private sealed class BodySourceStream(Stream inner) : ReadOnlyWrapperStream(inner)
     {
-        private readonly Stream _inner = inner;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => _inner.CanSeek;
-        public override bool CanWrite => false;
-        public override long Length => _inner.Length;
-        public override long Position { get => _inner.Position; set => _inner.Position = value; }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         public override int Read(byte[] buffer, int offset, int count)
         {
             try
             {
-                return _inner.Read(buffer, offset, count);
+                return Inner.Read(buffer, offset, count);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -285,21 +273,12 @@ internal static class HttpExchange
         {
             try
             {
-                return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                return await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new BodySourceException(e);
             }
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) _inner.Dispose();
-            base.Dispose(disposing);
         }
     }
 

@@ -51,23 +51,13 @@ internal sealed record ByteBucket(RateLimiter Limiter, int Size) : IDisposable
 /// A body stream read at the session's bandwidth limit: every read is cut to the bucket's size and waits for as many tokens
 /// as bytes it returned. The hashing streams under it see the same bytes, only later.
 /// </summary>
-internal sealed class ThrottledStream(Stream inner, ByteBucket bucket) : Stream
+internal sealed class ThrottledStream(Stream inner, ByteBucket bucket) : ReadOnlyWrapperStream(inner)
 {
-    public override bool CanRead => true;
-    public override bool CanSeek => inner.CanSeek;
-    public override bool CanWrite => false;
-    public override long Length => inner.Length;
-    public override long Position { get => inner.Position; set => inner.Position = value; }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
-        var n = inner.Read(buffer[..Math.Min(buffer.Length, bucket.Size)]);
+        var n = Inner.Read(buffer[..Math.Min(buffer.Length, bucket.Size)]);
         // Synchronous callers (none in the library: HttpClient copies bodies asynchronously) wait on their own thread.
         if (n > 0) Check(bucket.Limiter.AcquireAsync(n).AsTask().GetAwaiter().GetResult());
         return n;
@@ -75,13 +65,10 @@ internal sealed class ThrottledStream(Stream inner, ByteBucket bucket) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await inner.ReadAsync(buffer[..Math.Min(buffer.Length, bucket.Size)], cancellationToken).ConfigureAwait(false);
+        var n = await Inner.ReadAsync(buffer[..Math.Min(buffer.Length, bucket.Size)], cancellationToken).ConfigureAwait(false);
         if (n > 0) Check(await bucket.Limiter.AcquireAsync(n, cancellationToken).ConfigureAwait(false));
         return n;
     }
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
     private static void Check(RateLimitLease lease)
     {
@@ -92,9 +79,31 @@ internal sealed class ThrottledStream(Stream inner, ByteBucket bucket) : Stream
         }
     }
 
+    }
+
+/// <summary>A read-only view of a body stream that passes length, position and seeking through and disposes it;
+/// subclasses decide what a read does.</summary>
+internal abstract class ReadOnlyWrapperStream(Stream inner) : Stream
+{
+    /// <summary>The stream read from.</summary>
+    protected Stream Inner { get; } = inner;
+
+    public override bool CanRead => true;
+    public override bool CanSeek => Inner.CanSeek;
+    public override bool CanWrite => false;
+    public override long Length => Inner.Length;
+    public override long Position { get => Inner.Position; set => Inner.Position = value; }
+    public override void Flush() { }
+    public override long Seek(long offset, SeekOrigin origin) => Inner.Seek(offset, origin);
+    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
     protected override void Dispose(bool disposing)
     {
-        if (disposing) inner.Dispose();
+        if (disposing) Inner.Dispose();
         base.Dispose(disposing);
     }
 }
