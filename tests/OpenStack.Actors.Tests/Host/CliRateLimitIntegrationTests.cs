@@ -54,6 +54,16 @@ public sealed partial class CliRateLimitIntegrationTests : TestKit, IDisposable
             var seconds = (puts.Max(p => p.At) - puts.Min(p => p.Started)).TotalSeconds;
             var rate = 5 * fileSize / seconds;
             Assert.InRange(rate, 0.85 * (2 << 20), 1.15 * (2 << 20));
+
+            // Downloads too: a streamed body's log line ends with its headers, so the run's summary gives the time here.
+            var target = _dirs.New();
+            var down = await CliRunner.RunAsync(Env, "--os-cloud", "devcloud-demo", "--bwlimit", "2MiB", "download", container, target, "--transfers", "5");
+            Assert.True(down.ExitCode == 0, down.Out + down.Error);
+            var summary = Summary().Match(down.Out);
+            Assert.True(summary.Success, down.Out);
+            var downRate = 5 * fileSize / double.Parse(summary.Groups["s"].Value, CultureInfo.InvariantCulture);
+            Assert.InRange(downRate, 0.85 * (2 << 20), 1.15 * (2 << 20));
+            Assert.Equal(Hashes(root), Hashes(target));
         }
         finally
         {
@@ -130,6 +140,10 @@ public sealed partial class CliRateLimitIntegrationTests : TestKit, IDisposable
     // 2026-12-01T14:54:09.230Z http: PUT http://127.0.0.1:8080/v1/AUTH_x/c/o 201 in 2981 ms request-id tx...
     [GeneratedRegex(@"^(?<at>\S+Z) http: (?<method>[A-Z]+) (?<url>\S+) (?<status>\d{3}) in (?<ms>\d+) ms")]
     private static partial Regex FileLine();
+
+    // 10.0 MiB downloaded, 0 B skipped in 5.0 s (2.1 MB/s)
+    [GeneratedRegex(@"downloaded, \S+ \S+ skipped in (?<s>\d+\.\d) s")]
+    private static partial Regex Summary();
 
     [GeneratedRegex(@"^http: (GET|HEAD|PUT|POST|DELETE) https?://\S+ \d{3} in \d+ ms( request-id \S+)?$")]
     private static partial Regex StderrLine();
