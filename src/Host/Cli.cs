@@ -14,7 +14,20 @@ namespace OpenStack.Actors.Host;
 /// <param name="ConfigFile">--config: a HOCON file overriding the defaults.</param>
 /// <param name="Debug">--debug: exception details on errors.</param>
 /// <param name="Telemetry">--telemetry: traces and metrics to the console.</param>
-public sealed record GlobalOptions(string? Cloud, string? ConfigFile, bool Debug, bool Telemetry = false);
+public sealed record GlobalOptions(string? Cloud, string? ConfigFile, bool Debug, bool Telemetry = false)
+{
+    /// <summary>-v/--verbose: one log line per HTTP request.</summary>
+    public bool Verbose { get; init; }
+
+    /// <summary>--log-file: the log goes to this file instead of stderr.</summary>
+    public string? LogFile { get; init; }
+
+    /// <summary>--bwlimit: bytes per second of object data over the whole run; null leaves the configuration's.</summary>
+    public long? BandwidthLimit { get; init; }
+
+    /// <summary>--tpslimit: HTTP requests per second over the whole run; null leaves the configuration's.</summary>
+    public double? RequestsPerSecond { get; init; }
+}
 
 /// <summary>The command line of <c>openstack-actors</c>.</summary>
 public static class Cli
@@ -42,6 +55,32 @@ public static class Cli
         Recursive = true,
     };
 
+    private static readonly Option<bool> Verbose = new("--verbose", "-v")
+    {
+        Description = "Log one line per HTTP request: method, url (secrets redacted), status or error, time taken, request id",
+        Recursive = true,
+    };
+
+    private static readonly Option<string?> LogFile = new("--log-file")
+    {
+        Description = "Write the log (warnings, and with -v the HTTP requests) to this file, appended to, instead of stderr",
+        Recursive = true,
+    };
+
+    private static readonly Option<long?> BwLimit = Recursive(SizeOption("--bwlimit",
+        "Bytes per second of object data over all transfers together, uploads and downloads; 0 = no limit " +
+        "(default 0, or openstack.session.transport.bandwidth-limit)", allowZero: true));
+
+    private static readonly Option<double?> TpsLimit = Recursive(RateOption("--tpslimit",
+        "HTTP requests per second over all transfers together, retries, HEADs and listings included; 0 = no limit " +
+        "(default 0, or openstack.session.transport.requests-per-second)"));
+
+    private static Option<T> Recursive<T>(Option<T> option)
+    {
+        option.Recursive = true;
+        return option;
+    }
+
     /// <summary>Parses and runs a command line.</summary>
     public static async Task<int> RunAsync(string[] args, CliConsole console)
     {
@@ -68,7 +107,7 @@ public static class Cli
     {
         var root = new RootCommand("openstack-actors: batch uploads to Swift and raw OpenStack requests over an Akka.NET session.")
         {
-            Options = { OsCloud, ConfigFile, Debug, Telemetry },
+            Options = { OsCloud, ConfigFile, Debug, Telemetry, Verbose, LogFile, BwLimit, TpsLimit },
         };
         // The built-in --version prints the entry assembly's version (the test host's, in-process) without the tool's name.
         foreach (var version in root.Options.OfType<VersionOption>()) version.Action = new PrintVersion();
@@ -155,6 +194,20 @@ public static class Cli
         return o;
     }
 
+    /// <summary>A rate option: a number of 0 or more, fractions allowed (0.5 is one every 2 s).</summary>
+    public static Option<double?> RateOption(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r =>
+        {
+            var text = r.Tokens.Count == 0 ? "" : r.Tokens[0].Value.Trim();
+            if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v)
+                && v >= 0 && double.IsFinite(v)) return v;
+            r.AddError($"{name}: '{text}' is not a rate of 0 or more (e.g. 10, 2.5)");
+            return null;
+        },
+    };
+
     /// <summary>A positive integer option.</summary>
     public static Option<int?> PositiveOption(string name, string description)
     {
@@ -211,5 +264,11 @@ public static class Cli
 
     /// <summary>The global options of a parse.</summary>
     public static GlobalOptions Globals(ParseResult parse) =>
-        new(parse.GetValue(OsCloud), parse.GetValue(ConfigFile), parse.GetValue(Debug), parse.GetValue(Telemetry));
+        new(parse.GetValue(OsCloud), parse.GetValue(ConfigFile), parse.GetValue(Debug), parse.GetValue(Telemetry))
+        {
+            Verbose = parse.GetValue(Verbose),
+            LogFile = parse.GetValue(LogFile),
+            BandwidthLimit = parse.GetValue(BwLimit),
+            RequestsPerSecond = parse.GetValue(TpsLimit),
+        };
 }

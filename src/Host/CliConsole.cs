@@ -14,6 +14,7 @@ public sealed class CliConsole
     private static PosixSignalRegistration[] _signals = [];   // kept alive for the process's life
     private readonly List<Action<int>> _handlers = new();
     private int _interrupts;
+    private volatile ToolLog? _log;
 
     /// <summary>Creates a console over two writers.</summary>
     /// <param name="out">Results.</param>
@@ -116,8 +117,15 @@ public sealed class CliConsole
     /// <summary>The raw bytes of standard input (dispose it; the underlying input stays open).</summary>
     public Stream OpenInputStream() => _openInputStream();
 
-    /// <summary>Writes a warning line to <see cref="Error"/>.</summary>
-    public void Warn(string message) => Error.MarkupLineInterpolated($"[yellow]Warning:[/] {message}");
+    /// <summary>Writes a warning line to <see cref="Error"/>, or to the <c>--log-file</c> while one is open.</summary>
+    public void Warn(string message)
+    {
+        if (_log is { ToFile: true } log) log.Write("warning", message);
+        else Error.MarkupLineInterpolated($"[yellow]Warning:[/] {message}");
+    }
+
+    /// <summary>Sends <see cref="Warn"/> to <paramref name="log"/> when it writes to a file; null returns them to <see cref="Error"/>.</summary>
+    public void LogTo(ToolLog? log) => _log = log;
 
     private static IAnsiConsole Create(TextWriter writer, bool interactive)
     {

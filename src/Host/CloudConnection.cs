@@ -6,9 +6,7 @@ using Akka.Event;
 using Akka.Actor.Setup;
 using Akka.Hosting;
 using Akka.Hosting.Logging;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 using OpenStack.Actors.Config;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -47,6 +45,9 @@ public sealed class CloudConnection : IAsyncDisposable
 
     private readonly List<Func<Task>> _drains = new();
     private IDisposable[] _telemetry = [];
+    private ILoggerFactory? _log;
+    private ToolLog? _toolLog;
+    private CliConsole? _console;
 
     private CloudConnection(ActorSystem system, CloudConfig cloud, OpenStackSession session, ObjectStoreClient objectStore, Akka.Configuration.Config config)
     {
@@ -89,24 +90,44 @@ public sealed class CloudConnection : IAsyncDisposable
     public static CloudConnection Open(GlobalOptions options, CliConsole console, Akka.Configuration.Config? overrides, Akka.Configuration.Config? defaults)
     {
         var config = LoadConfig(options.ConfigFile);
+        if (OptionsConfig(options) is { } fromOptions) config = fromOptions.WithFallback(config);
         if (overrides is not null) config = overrides.WithFallback(config);
         if (defaults is not null) config = config.WithFallback(defaults);
-        var cloud = CloudConfig.Load(options.Cloud, console.Environment);
-        foreach (var w in cloud.Warnings) console.Warn(w);
-        var system = ActorSystem.Create("openstack-actors", ActorSystemSetup.Create(
-            BootstrapSetup.Create().WithConfig(config), new LoggerFactorySetup(options.Debug ? DebugLoggerFactory : StderrLoggerFactory)));
+        var log = ToolLog.Open(options, console);
+        var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(log).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug));
+        ActorSystem? system = null;
         try
         {
+            console.LogTo(log);
+            var cloud = CloudConfig.Load(options.Cloud, console.Environment);
+            foreach (var w in cloud.Warnings) console.Warn(w);
+            system = ActorSystem.Create("openstack-actors", ActorSystemSetup.Create(BootstrapSetup.Create().WithConfig(config), new LoggerFactorySetup(loggerFactory)));
             var settings = cloud.ApplyTo(SessionSettings.Create(system));
             var session = OpenStackExtension.Get(system).CreateSession(cloud.CreateAuthenticator(), "cli", settings);
             var objectStore = new ObjectStoreClient(session, cloud.Filter("object-store"), ObjectStoreSettings.Create(config));
-            return new CloudConnection(system, cloud, session, objectStore, config) { _telemetry = options.Telemetry ? StartTelemetry() : [] };
+            return new CloudConnection(system, cloud, session, objectStore, config)
+            {
+                _telemetry = options.Telemetry ? StartTelemetry() : [], _log = loggerFactory, _toolLog = log, _console = console,
+            };
         }
         catch
         {
-            system.Dispose();
+            system?.Dispose();
+            console.LogTo(null);
+            loggerFactory.Dispose();
             throw;
         }
+    }
+
+    /// <summary>What the global options set in the configuration: Akka's log level for <c>-v</c> and <c>--debug</c>, the
+    /// session's <c>--bwlimit</c> and <c>--tpslimit</c>; null when they set nothing.</summary>
+    internal static Akka.Configuration.Config? OptionsConfig(GlobalOptions options)
+    {
+        var hocon = new List<string>();
+        if (options.Verbose || options.Debug) hocon.Add("akka.loglevel = DEBUG");
+        if (options.BandwidthLimit is { } bw) hocon.Add(FormattableString.Invariant($"openstack.session.transport.bandwidth-limit = {bw}"));
+        if (options.RequestsPerSecond is { } tps) hocon.Add(FormattableString.Invariant($"openstack.session.transport.requests-per-second = {tps:R}"));
+        return hocon.Count == 0 ? null : ConfigurationFactory.ParseString(string.Join('\n', hocon));
     }
 
     /// <summary>
@@ -120,20 +141,6 @@ public sealed class CloudConnection : IAsyncDisposable
         OpenTelemetry.Sdk.CreateMeterProviderBuilder().AddMeter(OpenStack.Actors.Telemetry.OpenStackTelemetry.Name)
             .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 10_000).Build(),
     ];
-
-    /// <summary>Microsoft.Extensions.Logging for Akka's log: one plain line per event (<c>warning: ...</c>), all on stderr
-    /// (stdout carries results).</summary>
-    private static readonly ILoggerFactory StderrLoggerFactory = LoggerFactory.Create(logging => logging
-        .AddConsole(o => o.FormatterName = ToolLogFormatter.FormatterName)
-        .AddConsoleFormatter<ToolLogFormatter, ConsoleFormatterOptions>()
-        .AddFilter(level => level >= Microsoft.Extensions.Logging.LogLevel.Debug)
-        .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace));
-
-    /// <summary>With <c>--debug</c>: every detail Akka gives (category, time, thread, actor path).</summary>
-    private static readonly ILoggerFactory DebugLoggerFactory = LoggerFactory.Create(logging => logging
-        .AddSimpleConsole(o => o.SingleLine = true)
-        .AddFilter(level => level >= Microsoft.Extensions.Logging.LogLevel.Debug)
-        .Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = Microsoft.Extensions.Logging.LogLevel.Trace));
 
     /// <summary>The host defaults overlaid with the <c>--config</c> HOCON file.</summary>
     public static Akka.Configuration.Config LoadConfig(string? file)
@@ -174,9 +181,12 @@ public sealed class CloudConnection : IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
     {
+        if (_toolLog is not null) await _toolLog.FlushAsync(System, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
         await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ActorSystemTerminateReason.Instance).ConfigureAwait(false);
         System.Dispose();
         foreach (var provider in _telemetry) provider.Dispose();   // flushes the last metrics
+        _console?.LogTo(null);
+        _log?.Dispose();   // closes the log file
     }
 }
 

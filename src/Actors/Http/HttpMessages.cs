@@ -97,10 +97,12 @@ public sealed record OpenStackResponse : IDisposable
     public object? CorrelationId { get; init; }
 
     /// <summary>The <c>x-openstack-request-id</c> header (Swift: <c>x-trans-id</c>).</summary>
-    public string? RequestId =>
-        Headers.TryGetValue("x-openstack-request-id", out var id) ? id
-        : Headers.TryGetValue("x-compute-request-id", out id) ? id
-        : Headers.TryGetValue("x-trans-id", out id) ? id : null;
+    public string? RequestId => RequestIdIn(Headers);
+
+    internal static string? RequestIdIn(IReadOnlyDictionary<string, string> headers) =>
+        headers.TryGetValue("x-openstack-request-id", out var id) ? id
+        : headers.TryGetValue("x-compute-request-id", out id) ? id
+        : headers.TryGetValue("x-trans-id", out id) ? id : null;
 
     /// <summary>True for 2xx.</summary>
     public bool IsSuccess => (int)Status is >= 200 and < 300;

@@ -171,8 +171,10 @@ internal sealed partial class FileUploader
         _progress.TransferStarted();
         try
         {
+            // Reopened for every attempt, so the session's retries resend the same bytes.
             var body = RequestBody.FromStreamFactory(() => new CountingReadStream(open(), _progress.BytesSent), length);
-            return await _client.PutObjectAsync(container, name, body, md5, headers, _settings.TimeoutFor(length), cancellationToken).ConfigureAwait(false);
+            return await _client.PutObjectAsync(container, name, body, md5, headers, _settings.TimeoutFor(length, _client.Session.Settings.Transport.BandwidthLimit),
+                cancellationToken).ConfigureAwait(false);
         }
         finally
         {

@@ -101,7 +101,7 @@ public sealed partial class ObjectStoreClient
         OpenStackResponse r;
         try
         {
-            r = await Session.PutAsync(path, sent, Service, options: new RequestOptions { Timeout = timeout ?? Settings.TimeoutFor(body.Length ?? 0) },
+            r = await Session.PutAsync(path, sent, Service, options: new RequestOptions { Timeout = timeout ?? Settings.TimeoutFor(body.Length ?? 0, Session.Settings.Transport.BandwidthLimit) },
                 headers: h, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         catch (HttpErrorException e) when (e.Status == HttpStatusCode.UnprocessableEntity && md5 is not null)

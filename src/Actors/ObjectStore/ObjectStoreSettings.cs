@@ -69,8 +69,15 @@ public sealed record ObjectStoreSettings
     /// false when it is hashed while sent (see <see cref="HashWhileSendingFrom"/>).</summary>
     internal bool HashesFirst(long bytes) => bytes < HashWhileSendingFrom;
 
-    /// <summary>The timeout for sending <paramref name="bytes"/>.</summary>
-    public TimeSpan TimeoutFor(long bytes) => TransferTimeout + TimeSpan.FromSeconds((double)bytes / Math.Max(1, MinThroughput));
+    /// <summary>The timeout for sending <paramref name="bytes"/>: <see cref="TransferTimeout"/> plus the time they take at
+    /// <see cref="MinThroughput"/>, or at one transfer's share of <paramref name="bandwidthLimit"/> (the session's
+    /// <c>bandwidth-limit</c>, split over <see cref="Transfers"/>) when that is slower, so a throttled transfer does not time out.</summary>
+    public TimeSpan TimeoutFor(long bytes, long bandwidthLimit = 0)
+    {
+        var throughput = Math.Max(1, MinThroughput);
+        if (bandwidthLimit > 0) throughput = Math.Min(throughput, Math.Max(1, bandwidthLimit / Math.Max(1, Transfers)));
+        return TransferTimeout + TimeSpan.FromSeconds((double)bytes / throughput);
+    }
 
     /// <summary>The defaults as a HOCON config (a fallback for <see cref="Create"/>).</summary>
     public static Akka.Configuration.Config DefaultConfig() => ReferenceConfig.Value;

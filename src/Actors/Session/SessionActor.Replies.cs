@@ -62,6 +62,7 @@ public sealed partial class SessionActor
         FailAll("the session stopped");
         _http.Dispose();
         _invoker.Dispose();
+        StopLimits();
         base.PostStop();
     }
 }

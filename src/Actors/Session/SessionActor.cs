@@ -65,6 +65,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         Receive<Sweep>(_ => SweepLostReplies());
         Receive<GetAccess>(ask => _auth.Forward(ask));
         Receive<BreakerChanged>(OnBreakerChanged);
+        Receive<TurnCame>(OnTurnCame);
         Receive<GetSessionStats>(_ => Sender.Tell(new SessionStats(_pending.Count, _reauthentications, _access?.Generation)));
     }
 
@@ -101,11 +102,12 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     {
         // One handler (one connection pool): the authenticators get an HttpClient, the transports a plain invoker, which
         // saves HttpClient's per-request cancellation source; every exchange has its own timeout.
-        var handler = _handler ?? HttpHandlerFactory.Create(_settings.Transport, _log);
+        var handler = HttpRequestLog.Wrap(_handler ?? HttpHandlerFactory.Create(_settings.Transport, _log), Context.System);
         _http = new HttpClient(handler, disposeHandler: false) { Timeout = Timeout.InfiniteTimeSpan };
         _invoker = new HttpMessageInvoker(handler, disposeHandler: _handler is null);
+        StartLimits();
         _auth = Context.ActorOf(AuthenticatorActor.Props(_authenticator, _http, _settings.Token), "authenticator");
-        _transport = _transportOverride ?? Context.ActorOf(TransportActor.PoolProps(_invoker, _settings.Transport), "transport");
+        _transport = _transportOverride ?? Context.ActorOf(TransportActor.PoolProps(_invoker, _settings.Transport, _bandwidth), "transport");
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SweepInterval);
     }
 
@@ -218,10 +220,8 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         p.Slot = guard;
         p.Attempt++;
         p.BodySent = p.Request.Body is not null;
-        var timeout = p.Options.Timeout ?? _settings.RequestTimeout;
-        p.Deadline = Now + timeout + _settings.ReplyGrace;
-        _transport.Tell(new TransportRequest(p.Id, p.Request.Method, url, p.Request.Headers, p.Request.Body, token,
-            p.Options.StreamResponse, timeout, _settings.MaxRedirects) { TraceParent = p.Request.TraceParent ?? default });
+        SendWhenAllowed(p, new TransportRequest(p.Id, p.Request.Method, url, p.Request.Headers, p.Request.Body, token,
+            p.Options.StreamResponse, p.Options.Timeout ?? _settings.RequestTimeout, _settings.MaxRedirects) { TraceParent = p.Request.TraceParent ?? default });
     }
 
     private void OnTransportResult(TransportResult result)

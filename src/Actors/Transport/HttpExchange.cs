@@ -19,11 +19,11 @@ internal static class HttpExchange
         SendAsync(client, method, url, headers, body, token, streamResponse, timeout, maxRedirects, new TimeoutSources(cancellationToken, capacity: 0), parent);
 
     /// <summary>As above, with the timeout's cancellation source taken from (and given back to) <paramref name="timeouts"/>,
-    /// whose stop token cancels the exchange.</summary>
+    /// whose stop token cancels the exchange, and streamed bodies both ways read at <paramref name="bandwidth"/>'s rate.</summary>
     internal static async Task<OpenStackResponse> SendAsync(
         HttpMessageInvoker client, HttpMethod method, Uri url, IReadOnlyDictionary<string, string>? headers, RequestBody? body,
         AuthToken? token, bool streamResponse, TimeSpan timeout, int maxRedirects, TimeoutSources timeouts,
-        ActivityContext parent = default)
+        ActivityContext parent = default, ByteBucket? bandwidth = null)
     {
         var cancellationToken = timeouts.Stopping;
         var started = Stopwatch.GetTimestamp();
@@ -50,7 +50,7 @@ internal static class HttpExchange
             {
                 // The token only follows a redirect to the same origin: a redirect must not leak it elsewhere.
                 var sendToken = token is not null && Origins.SameOrigin(origin, url) ? token : null;
-                using var request = Build(method, url, headers, body, sendToken);
+                using var request = Build(method, url, headers, body, sendToken, bandwidth);
                 // An HttpClient buffers the body unless told not to; a plain invoker (the transports' one) never does, and
                 // skips HttpClient's own linked cancellation source per request.
                 response = await (client is HttpClient http
@@ -83,7 +83,7 @@ internal static class HttpExchange
                 // The caller reads and disposes; the timeout covered the headers only.
                 var stream = await response.Content.ReadAsStreamAsync(cts.Token).ConfigureAwait(false);
                 reusable = false;   // the body is read later: no cancellation source is reset under it
-                var owned = new ResponseStream(stream, response);
+                var owned = new ResponseStream(bandwidth is null ? stream : new ThrottledStream(stream, bandwidth), response);
                 var status0 = response.StatusCode;
                 response = null;
                 return new OpenStackResponse
@@ -206,13 +206,15 @@ internal static class HttpExchange
         return (status, location.IsAbsoluteUri ? location : new Uri(current, location));
     }
 
-    private static HttpRequestMessage Build(HttpMethod method, Uri url, IReadOnlyDictionary<string, string>? headers, RequestBody? body, AuthToken? token)
+    private static HttpRequestMessage Build(HttpMethod method, Uri url, IReadOnlyDictionary<string, string>? headers, RequestBody? body, AuthToken? token,
+        ByteBucket? bandwidth)
     {
         var request = new HttpRequestMessage(method, url);
         HttpContent? content = body switch
         {
             null => null,
             BytesBody b => new ReadOnlyMemoryContent(b.Bytes),
+            StreamBody s when bandwidth is not null => new StreamContent(new ThrottledStream(new BodySourceStream(OpenBody(s)), bandwidth)),
             StreamBody s => new StreamContent(new BodySourceStream(OpenBody(s))),
             _ => throw new InvalidRequestException($"Unsupported body type {body.GetType().Name}"),
         };
@@ -253,25 +255,13 @@ internal static class HttpExchange
     private sealed class BodySourceException(Exception inner) : IOException(inner.Message, inner);
 
     /// <summary>The request body as sent: errors of the source stream come out as <see cref="BodySourceException"/>.</summary>
-    private sealed class BodySourceStream(Stream inner) : Stream
+    private sealed class BodySourceStream(Stream inner) : ReadOnlyWrapperStream(inner)
     {
-        private readonly Stream _inner = inner;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => _inner.CanSeek;
-        public override bool CanWrite => false;
-        public override long Length => _inner.Length;
-        public override long Position { get => _inner.Position; set => _inner.Position = value; }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => _inner.Seek(offset, origin);
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
         public override int Read(byte[] buffer, int offset, int count)
         {
             try
             {
-                return _inner.Read(buffer, offset, count);
+                return Inner.Read(buffer, offset, count);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -283,21 +273,12 @@ internal static class HttpExchange
         {
             try
             {
-                return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                return await Inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new BodySourceException(e);
             }
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) _inner.Dispose();
-            base.Dispose(disposing);
         }
     }
 

@@ -16,14 +16,21 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
     private readonly CancellationTokenSource _stopping = new();
     private readonly TimeoutSources _timeouts;
     private readonly IActorRef _self;
+    private readonly ByteBucket? _bandwidth;
     // Shared with the running exchanges (they decrement it as they end), hence Interlocked; the rest is the actor's own.
     private int _inFlight;
     private int _waiting;   // 1 while requests are stashed: ending exchanges then send Wake
     private int _stashed;
 
     /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
-    public TransportActor(HttpMessageInvoker http, TransportSettings settings)
+    public TransportActor(HttpMessageInvoker http, TransportSettings settings) : this(http, settings, null)
     {
+    }
+
+    /// <summary>Creates the actor with the session's bandwidth bucket, shared by the pool.</summary>
+    internal TransportActor(HttpMessageInvoker http, TransportSettings settings, ByteBucket? bandwidth)
+    {
+        _bandwidth = bandwidth;
         _http = http;
         _timeouts = new TimeoutSources(_stopping.Token, capacity: settings.MaxInFlightPerTransport);
         _maxInFlight = settings.MaxInFlightPerTransport;
@@ -50,7 +57,10 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
         Akka.Actor.Props.Create(() => new TransportActor(http, settings));
 
     /// <summary>Props for the pool, routed as the settings say.</summary>
-    public static Props PoolProps(HttpMessageInvoker http, TransportSettings settings)
+    public static Props PoolProps(HttpMessageInvoker http, TransportSettings settings) => PoolProps(http, settings, null);
+
+    /// <summary>Props for the pool whose routees all read streamed bodies through one <paramref name="bandwidth"/> bucket.</summary>
+    internal static Props PoolProps(HttpMessageInvoker http, TransportSettings settings, ByteBucket? bandwidth)
     {
         // Routees are restarted in place: their in-flight exchanges keep going and are still answered.
         var restart = new OneForOneStrategy(_ => Directive.Restart);
@@ -60,7 +70,7 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
             TransportRouting.SmallestMailbox => new SmallestMailboxPool(settings.PoolSize).WithSupervisorStrategy(restart),
             _ => new RoundRobinPool(settings.PoolSize).WithSupervisorStrategy(restart),
         };
-        return Props(http, settings).WithRouter(router);
+        return Akka.Actor.Props.CreateBy(new Producer(http, settings, bandwidth)).WithRouter(router);
     }
 
     private void Start(TransportRequest request)
@@ -89,7 +99,7 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
         try
         {
             var response = await HttpExchange.SendAsync(_http, request.Method, request.Url, request.Headers, request.Body, request.Token,
-                request.StreamResponse, request.Timeout, request.MaxRedirects, _timeouts, request.TraceParent).ConfigureAwait(false);
+                request.StreamResponse, request.Timeout, request.MaxRedirects, _timeouts, request.TraceParent, _bandwidth).ConfigureAwait(false);
             result = new TransportResult(request.Id, response, null);
         }
         catch (Exception ex)
@@ -118,6 +128,18 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
         _stopping.Cancel();
         _stopping.Dispose();
         base.PostStop();
+    }
+
+    /// <summary>Creates routees through the internal constructor (Akka's own activation sees public constructors only).</summary>
+    private sealed class Producer(HttpMessageInvoker http, TransportSettings settings, ByteBucket? bandwidth) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(TransportActor);
+
+        public ActorBase Produce() => new TransportActor(http, settings, bandwidth);
+
+        public void Release(ActorBase actor)
+        {
+        }
     }
 
     private sealed record Wake

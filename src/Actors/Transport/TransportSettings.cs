@@ -33,6 +33,14 @@ public sealed record TransportSettings
     /// <summary>Verify server certificates.</summary>
     public required bool VerifyTls { get; init; }
 
+    /// <summary>Bytes per second of streamed request and response bodies (object data) over the whole pool; 0 for no limit.
+    /// One token bucket per session, shared by all its transfers (HOCON <c>bandwidth-limit</c>).</summary>
+    public required long BandwidthLimit { get; init; }
+
+    /// <summary>HTTP requests per second the session sends (every attempt: retries, HEADs, listings); 0 for no limit.
+    /// Requests wait for their turn before their timeout starts (HOCON <c>requests-per-second</c>).</summary>
+    public required double RequestsPerSecond { get; init; }
+
     /// <summary>A PEM bundle of CA certificates to trust, or null for the system store.</summary>
     public string? CaFile { get; init; }
 
@@ -61,12 +69,16 @@ public sealed record TransportSettings
             PooledConnectionIdleTimeout = t.GetTimeSpan("pooled-connection-idle-timeout"),
             PooledConnectionLifetime = t.GetTimeSpan("pooled-connection-lifetime"),
             VerifyTls = t.GetBoolean("verify-tls"),
+            BandwidthLimit = NotNegative(t.GetByteSize("bandwidth-limit") ?? 0, "bandwidth-limit"),
+            RequestsPerSecond = NotNegative(t.GetDouble("requests-per-second"), "requests-per-second"),
             CaFile = PathOrNull(t.GetString("ca-file", "")),
             ClientCertFile = PathOrNull(t.GetString("client-cert-file", "")),
             ClientKeyFile = PathOrNull(t.GetString("client-key-file", "")),
         };
 
         static string? PathOrNull(string value) => string.IsNullOrWhiteSpace(value) ? null : value;
+        static T NotNegative<T>(T value, string key) where T : System.Numerics.INumber<T> =>
+            T.IsNegative(value) || T.IsNaN(value) ? throw new ArgumentException($"openstack.session.transport.{key} must be 0 (no limit) or more, not {value}") : value;
     }
 
     private static TransportRouting ParseRouting(string value) => value.Trim().ToLowerInvariant() switch
