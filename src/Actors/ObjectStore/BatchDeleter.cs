@@ -69,22 +69,16 @@ public sealed class BatchDeleter
         var monitor = await _client.OutageMonitorAsync(container, settings, _scheduler, settings.Transfers, cancellationToken).ConfigureAwait(false);
         // A named object's kind is unknown (null: a HEAD asks); a listed one says whether it is a large object.
         var listed = job.Listed is { } entries
-            ? Source.From(entries).Where(e => job.Filter is null || job.Filter.IncludesObject(e, job.Prefix))
+            ? TransferRunner.Selected(Source.From(entries), job.Prefix, job.Filter)
             : TransferRunner.Listing(_client, container, job.Prefix, job.Filter, monitor, cancellationToken);
         var listing = listed.Select(e => (Name: e.Name, Large: (bool?)(e.SloETag is not null)));
+        var named = job.Objects is { } names ? Source.From(names.Select(n => (Name: n, Large: (bool?)null))) : null;
         if (job.DryRun)
-        {
-            var planned = job.Objects is { } named ? Source.From(named.Select(n => (Name: n, Large: (bool?)null))) : listing;
-            return TransferRunner.Start(planned, settings.Transfers,
-                t => Task.FromResult<FileResult>(new FilePlanned(container + "/" + t.Name, t.Name, 0, TransferAction.Delete)),
-                (t, reason) => new FileNotAttempted(container + "/" + t.Name, t.Name, 0, reason),
-                new TransferProgress(), monitor, settings, onResult, _materializer, "delete", cancellationToken);
-        }
-        if (job.Objects is { } names)
-            return Start(Source.From(names.Select(n => (Name: n, Large: (bool?)null))));
+            return Start(named ?? listing, t => Task.FromResult<FileResult>(new FilePlanned(container + "/" + t.Name, t.Name, 0, TransferAction.Delete)));
+        if (named is not null) return Start(named, DeleteOne);
         var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
         var perRequest = settings.BulkDeletePerRequest(capabilities);
-        if (perRequest == 0) return Start(listing);
+        if (perRequest == 0) return Start(listing, DeleteOne);
 
         var requests = new SemaphoreSlim(settings.BulkDeleteRequests);
         var batches = listing.Grouped(perRequest).SelectMany(group =>
@@ -96,8 +90,10 @@ public sealed class BatchDeleter
             (b, reason) => b.Names.Select(n => (FileResult)new FileNotAttempted(container + "/" + n, n, 0, reason)).ToList(),
             new TransferProgress(), monitor, settings, onResult, _materializer, "delete", cancellationToken);
 
-        TransferRun Start(Source<(string Name, bool? Large), NotUsed> targets) =>
-            TransferRunner.Start(targets, settings.Transfers, t => DeleteOneAsync(container, t.Name, t.Large, cancellationToken),
+        Task<FileResult> DeleteOne((string Name, bool? Large) t) => DeleteOneAsync(container, t.Name, t.Large, cancellationToken);
+
+        TransferRun Start(Source<(string Name, bool? Large), NotUsed> targets, Func<(string Name, bool? Large), Task<FileResult>> process) =>
+            TransferRunner.Start(targets, settings.Transfers, process,
                 (t, reason) => new FileNotAttempted(container + "/" + t.Name, t.Name, 0, reason),
                 new TransferProgress(), monitor, settings, onResult, _materializer, "delete", cancellationToken);
     }

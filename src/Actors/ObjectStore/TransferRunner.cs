@@ -67,8 +67,12 @@ internal static class TransferRunner
         OutageMonitor monitor, CancellationToken cancellationToken)
     {
         var listing = Source.From(() => client.ListObjectsAsync(container, new ListOptions { Prefix = prefix }, monitor, cancellationToken));
-        return filter is null or { IsEverything: true } ? listing : listing.Where(e => filter.IncludesObject(e, prefix));
+        return Selected(listing, prefix, filter);
     }
+
+    /// <summary>The entries of a listing under <paramref name="prefix"/> that <paramref name="filter"/> takes.</summary>
+    internal static Source<ObjectEntry, NotUsed> Selected(Source<ObjectEntry, NotUsed> listing, string? prefix, TransferFilter? filter) =>
+        filter is null or { IsEverything: true } ? listing : listing.Where(e => filter.IncludesObject(e, prefix));
 
     /// <summary>Runs entries of one file each.</summary>
     internal static TransferRun Start<T>(Source<T, NotUsed> source, int parallelism, Func<T, Task<FileResult>> process,
