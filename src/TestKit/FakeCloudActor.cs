@@ -78,7 +78,7 @@ internal sealed class FakeCloudActor : ReceiveActor, IWithTimers
         if (_state.TakeCondition() is { } condition)
         {
             if (condition.Status is { } status) return Answer(attempt, recorded, ErrorStep(status, condition.RetryAfter, $"Scripted {status} from FakeSession"));
-            return Deliver(attempt, new ConnectionFailedException(
+            return Deliver(attempt, recorded, new ConnectionFailedException(
                 $"{attempt.Method} {Redaction.Url(attempt.Url)}: connection failed: Connection refused (FakeSession.ConnectionFailures)"), TimeSpan.Zero);
         }
         CannedStep? step;
@@ -109,8 +109,8 @@ internal sealed class FakeCloudActor : ReceiveActor, IWithTimers
     private TimeSpan Answer(TransportRequest attempt, RecordedRequest recorded, CannedStep step)
     {
         if (step.Delay > TimeSpan.Zero && step.Delay >= attempt.Timeout)
-            return Deliver(attempt, HttpExchange.TimedOut(attempt.Method, attempt.Url, attempt.Timeout), attempt.Timeout);
-        if (step.Error is { } error) return Deliver(attempt, error, step.Delay);
+            return Deliver(attempt, recorded, HttpExchange.TimedOut(attempt.Method, attempt.Url, attempt.Timeout), attempt.Timeout);
+        if (step.Error is { } error) return Deliver(attempt, recorded, error, step.Delay);
         var headers = new Dictionary<string, string>(step.Headers, StringComparer.OrdinalIgnoreCase);
         if (step.ContentType is not null) headers.TryAdd("Content-Type", step.ContentType);
         headers.TryAdd("Content-Length", step.Body.Length.ToString(CultureInfo.InvariantCulture));
@@ -124,7 +124,7 @@ internal sealed class FakeCloudActor : ReceiveActor, IWithTimers
             response = attempt.StreamResponse
                 ? response with { BodyStream = new MemoryStream(step.Body, writable: false) }
                 : response with { Body = step.Body };
-        return Deliver(attempt, new TransportResult(attempt.Id, response, null), step.Delay);
+        return Deliver(recorded, new TransportResult(attempt.Id, response, null), step.Delay);
     }
 
     private TimeSpan Unexpected(TransportRequest attempt, RecordedRequest recorded, string why)
@@ -134,17 +134,17 @@ internal sealed class FakeCloudActor : ReceiveActor, IWithTimers
         _state.AddUnexpected(unexpected);
         _reportTo?.Tell(unexpected);
         _log.Warning("{0}", reason);
-        return Deliver(attempt, new UnexpectedRequestException(reason), TimeSpan.Zero);
+        return Deliver(attempt, recorded, new UnexpectedRequestException(reason), TimeSpan.Zero);
     }
 
-    private TimeSpan Deliver(TransportRequest attempt, OpenStackException error, TimeSpan delay) =>
-        Deliver(attempt, new TransportResult(attempt.Id, null, error), delay);
+    private TimeSpan Deliver(TransportRequest attempt, RecordedRequest recorded, OpenStackException error, TimeSpan delay) =>
+        Deliver(recorded, new TransportResult(attempt.Id, null, error), delay);
 
-    private TimeSpan Deliver(TransportRequest attempt, TransportResult result, TimeSpan delay)
+    private TimeSpan Deliver(RecordedRequest recorded, TransportResult result, TimeSpan delay)
     {
         // Zero is sent at once: the TestScheduler fires even zero-delay timers only on the next Advance.
         if (delay <= TimeSpan.Zero) Sender.Tell(result, Self);
-        else Timers.StartSingleTimer(("reply", attempt.Id), new ReplyDue(Sender, result), delay);
+        else Timers.StartSingleTimer(("reply", recorded.Sequence), new ReplyDue(Sender, result), delay);
         return delay;
     }
 
