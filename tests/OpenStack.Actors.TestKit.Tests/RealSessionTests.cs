@@ -185,6 +185,24 @@ public sealed class RealSessionTests() : AkkaTestKit(OpenStackTestConfig.Virtual
         Assert.Equal(0, (await fake.GetStatsAsync()).Reauthentications);
     }
 
+    [Fact]
+    public async Task A_token_request_slower_than_the_auth_timeout_fails_as_a_Keystone_timeout()
+    {
+        var settings = SessionSettings.Default with { MaxAttempts = 1 };
+        var fake = new FakeSession(this, new FakeSessionOptions { Settings = settings, AuthDelay = TimeSpan.FromMinutes(1) });
+        fake.When(HttpMethod.Get, "/a").Reply(200);
+
+        fake.Actor.Tell(Get("/a"), TestActor);
+        await fake.ExpectAuthenticationAsync();
+        fake.Advance(settings.AuthTimeout - TimeSpan.FromSeconds(1));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        fake.Advance(TimeSpan.FromSeconds(1));
+
+        var timeout = Assert.IsType<RequestTimeoutException>((await ExpectMsgAsync<RequestFailed>()).Error);
+        Assert.Equal($"POST {KeystoneFixtures.AuthUrl.TrimEnd('/')}/auth/tokens timed out after 30 s", timeout.Message);
+        Assert.Empty(fake.Requests);                          // nothing was sent without a token
+    }
+
     private sealed class ThrowingHeaders : IReadOnlyDictionary<string, string>
     {
         public string this[string key] => throw new InvalidOperationException("poisoned headers");
