@@ -110,7 +110,7 @@ public sealed partial class FakeSession
             var settings = _settings = Options.Settings ?? SessionSettings.Create(system);
             var authenticator = new ScriptedAuthenticator(_keystone, system.Scheduler, Options);
             var jitter = Options.RetryJitter;
-            var props = FakeSessionFront.Props(FakeCloudActor.Props(_state, _keystone, reportTo),
+            var props = FakeSessionFront.Props(_state, FakeCloudActor.Props(_state, _keystone, reportTo),
                 cloud => SessionActor.Props(authenticator, settings, new NoNetworkHandler(), cloud, jitter));
             _actor = Options.Name is null ? system.ActorOf(props) : system.ActorOf(props, Options.Name);
             _system = system;

@@ -203,6 +203,27 @@ public sealed class RealSessionTests() : AkkaTestKit(OpenStackTestConfig.Virtual
         Assert.Empty(fake.Requests);                          // nothing was sent without a token
     }
 
+    [Fact]
+    public async Task An_attempt_whose_headers_the_session_replaced_is_still_recorded_with_its_request_and_sender()
+    {
+        var fake = new FakeSession(this);
+        fake.When(HttpMethod.Get, "/photos").Reply(204);
+        var lister = CreateTestProbe();
+        fake.Actor.Tell(Get("/photos", "p"), lister);
+        await lister.ExpectMsgAsync<OpenStackResponse>();
+
+        // An attempt as the session sends it when it adds headers of its own (a global request id): a new dictionary.
+        var headers = new Dictionary<string, string> { ["X-OpenStack-Request-ID"] = "req-00000000-0000-0000-0000-000000000001" };
+        var cloud = await Sys.ActorSelection(fake.Actor.Path / "cloud").ResolveOne(TimeSpan.FromSeconds(3));
+        cloud.Tell(new Transport.TransportRequest(99, HttpMethod.Get, new Uri(KeystoneFixtures.SwiftUrl + "/photos"), headers, null, null, false,
+            TimeSpan.FromSeconds(30), 0), TestActor);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await ExpectMsgAsync<Transport.TransportResult>()).Response!.Status);
+        var attempt = fake.Requests[^1];
+        Assert.Equal(("p", lister.Ref), (attempt.Request.CorrelationId, attempt.Sender));
+        Assert.Equal("req-00000000-0000-0000-0000-000000000001", attempt.Header("x-openstack-request-id"));
+    }
+
     private sealed class ThrowingHeaders : IReadOnlyDictionary<string, string>
     {
         public string this[string key] => throw new InvalidOperationException("poisoned headers");
