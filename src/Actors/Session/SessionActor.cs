@@ -34,6 +34,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private HttpMessageInvoker _invoker = null!;
     private IActorRef _auth = ActorRefs.Nobody;
     private IActorRef _transport = ActorRefs.Nobody;
+    private IActorRef _discovery = ActorRefs.Nobody;
     private AccessInfo? _access;
     private bool _accessRequested;
     private long _nextId;
@@ -66,6 +67,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         Receive<GetAccess>(ask => _auth.Forward(ask));
         Receive<BreakerChanged>(OnBreakerChanged);
         Receive<TurnCame>(OnTurnCame);
+        Receive<DiscoverService>(d => _discovery.Tell(new ServiceCall(d, ValidAccess, Sender)));
         Receive<GetSessionStats>(_ => Sender.Tell(new SessionStats(_pending.Count, _reauthentications, _access?.Generation)));
     }
 
@@ -108,6 +110,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         StartLimits();
         _auth = Context.ActorOf(AuthenticatorActor.Props(_authenticator, _http, _settings.Token), "authenticator");
         _transport = _transportOverride ?? Context.ActorOf(TransportActor.PoolProps(_invoker, _settings.Transport, _bandwidth), "transport");
+        _discovery = Context.ActorOf(ServiceDiscoveryActor.Props(Self, _settings), "discovery");
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SweepInterval);
     }
 
@@ -121,9 +124,17 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             Reply(p, new RequestFailed(invalid) { CorrelationId = request.CorrelationId });
             return;
         }
+        if (request.Api is not null)
+        {
+            // endpoint, version and microversion first; the discovery child sends the request back here resolved
+            _discovery.Tell(new ServiceCall(request, ValidAccess, Sender));
+            return;
+        }
         _pending.Add(p.Id, p);
         Dispatch(p);
     }
+
+    private AccessInfo? ValidAccess => _access is not null && (_access.ExpiresAt is not { } exp || Now < exp) ? _access : null;
 
     private static bool NeedsAccess(PendingRequest p) => SessionRules.NeedsAccess(p.Request, p.AbsoluteUrl);
 
@@ -134,9 +145,9 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             Send(p, null);
             return;
         }
-        if (_access is not null && (_access.ExpiresAt is not { } exp || Now < exp))
+        if (ValidAccess is { } access)
         {
-            Send(p, _access);
+            Send(p, access);
             return;
         }
         p.Deadline = Now + _settings.AuthTimeout + _settings.ReplyGrace;
@@ -220,7 +231,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         p.Slot = guard;
         p.Attempt++;
         p.BodySent = p.Request.Body is not null;
-        SendWhenAllowed(p, new TransportRequest(p.Id, p.Request.Method, url, p.Request.Headers, p.Request.Body, token,
+        SendWhenAllowed(p, new TransportRequest(p.Id, p.Request.Method, url, SessionRules.OutgoingHeaders(p.Request, p.Options), p.Request.Body, token,
             p.Options.StreamResponse, p.Options.Timeout ?? _settings.RequestTimeout, _settings.MaxRedirects) { TraceParent = p.Request.TraceParent ?? default });
     }
 
