@@ -74,6 +74,6 @@ public static partial class ApiHeaders
         return null;
     }
 
-    [GeneratedRegex("^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^req-[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}\z", RegexOptions.CultureInvariant)]
     private static partial Regex RequestIdFormat();
 }
