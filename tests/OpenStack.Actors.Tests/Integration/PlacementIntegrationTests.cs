@@ -85,7 +85,7 @@ public sealed class PlacementIntegrationTests : TestKit
 
         Assert.NotNull(response.RequestId);
         Assert.NotEqual(id, response.RequestId);   // the service's own id comes back; the global one is in its log
-        var line = await LogLineWith(id);
+        var line = await DevCloud.PlacementLogLineWith(id);
         Assert.Contains("GET /resource_providers", line);
         Assert.Contains(response.RequestId, line);
     }
@@ -103,7 +103,7 @@ public sealed class PlacementIntegrationTests : TestKit
 
         var expected = ApiHeaders.GlobalRequestIdFor(activity.TraceId)!;
         Assert.Matches("^req-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", expected);
-        Assert.Contains(response.RequestId!, await LogLineWith(expected));
+        Assert.Contains(response.RequestId!, await DevCloud.PlacementLogLineWith(expected));
     }
 
     [Fact]
@@ -126,25 +126,5 @@ public sealed class PlacementIntegrationTests : TestKit
         Assert.NotNull(endpoint.Version);
         Assert.Equal(3, endpoint.Version.Version.Major);
         Assert.Equal(DevCloud.KeystoneUrl, endpoint.Url);
-    }
-
-    /// <summary>Placement's log line for the id: uwsgi writes it as the request ends, so it may land just after the
-    /// response; the file is read until the line is there.</summary>
-    private static async Task<string> LogLineWith(string id)
-    {
-        var log = DevCloud.Get("DEVCLOUD_PLACEMENT_LOG");
-        var until = DateTime.UtcNow.AddSeconds(10);
-        while (true)
-        {
-            await using (var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
-            using (var reader = new StreamReader(stream))
-            {
-                var text = await reader.ReadToEndAsync();
-                var line = text.Split('\n').FirstOrDefault(l => l.Contains(id, StringComparison.Ordinal) && l.Contains("placement.requestlog", StringComparison.Ordinal));
-                if (line is not null) return line;
-            }
-            if (DateTime.UtcNow > until) throw new Xunit.Sdk.XunitException($"no line with {id} in {log}");
-            await Task.Delay(100);
-        }
     }
 }

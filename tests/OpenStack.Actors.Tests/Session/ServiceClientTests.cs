@@ -9,12 +9,13 @@ using OpenStack.Actors.Http;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Tests.Discovery;
 using OpenStack.Actors.Tests.Support;
+using OpenStack.Actors.Transport;
 using Xunit;
 
 namespace OpenStack.Actors.Tests.Session;
 
 /// <summary>The service client and the session's discovery, by message and through the facade, over a scripted Placement.</summary>
-public sealed class ServiceClientTests : TestKit
+public sealed class ServiceClientTests() : TestKit("akka.loglevel = DEBUG")
 {
     private static readonly Uri Endpoint = new("http://placement.test:8778");
     private static readonly ServiceFilter Placement = new("placement");
@@ -149,6 +150,22 @@ public sealed class ServiceClientTests : TestKit
             session.GetAsync("resource_providers", Placement, options: new RequestOptions { GlobalRequestId = "my-id" }));
         Assert.Contains("'my-id' is not 'req-' and a lower-case uuid", error.Message);
         Assert.Equal(sentBefore, http.Requests.Count);
+    }
+
+    [Fact]
+    public async Task The_http_log_line_names_the_servers_request_id_and_the_global_one_sent()
+    {
+        var probe = CreateTestProbe();
+        Sys.EventStream.Subscribe(probe.Ref, typeof(Akka.Event.Debug));
+        const string id = "req-11111111-2222-4333-8444-555555555555";
+
+        await Session(PlacementServer()).GetAsync("resource_providers", Placement, options: new RequestOptions { GlobalRequestId = id });
+
+        var line = "";
+        probe.FishForMessage<Akka.Event.Debug>(d =>
+            d.LogSource.StartsWith(HttpRequestLog.SourceName, StringComparison.Ordinal) && (line = d.Message.ToString()!).Contains("resource_providers", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5));
+        Assert.Matches($@"^GET http://placement\.test:8778/resource_providers 200 in \d+ ms request-id req-00000000-0000-0000-0000-000000000001 global-request-id {id}$", line);
     }
 
     [Fact]
