@@ -235,6 +235,20 @@ write_conf() {  # file services... < content : write only when different; rememb
   return 0
 }
 
+authtoken_user() {  # user password: keystonemiddleware's service credentials, with which it validates tokens
+  cat <<EOF
+www_authenticate_uri = $KS_URL
+auth_url = $KS_ROOT
+auth_type = password
+project_domain_id = default
+user_domain_id = default
+project_name = service
+username = $1
+password = $2
+region_name = $REGION
+EOF
+}
+
 write_keystone_conf() {
   mkdir -p "$ETC/keystone" "$KS_DIR"
   write_conf "$KS_CONF" keystone <<EOF
@@ -348,15 +362,7 @@ use = egg:swift#proxy
 account_autocreate = true
 [filter:authtoken]
 paste.filter_factory = keystonemiddleware.auth_token:filter_factory
-www_authenticate_uri = $KS_URL
-auth_url = $KS_ROOT
-auth_type = password
-project_domain_id = default
-user_domain_id = default
-project_name = service
-username = swift
-password = $SWIFT_SERVICE_PASSWORD
-region_name = $REGION
+$(authtoken_user swift "$SWIFT_SERVICE_PASSWORD")
 delay_auth_decision = true
 cache = swift.cache
 include_service_catalog = false
@@ -420,15 +426,7 @@ sqlite_synchronous = false
 enforce_scope = false
 enforce_new_defaults = false
 [keystone_authtoken]
-www_authenticate_uri = $KS_URL
-auth_url = $KS_ROOT
-auth_type = password
-project_domain_id = default
-user_domain_id = default
-project_name = service
-username = placement
-password = $PLACEMENT_SERVICE_PASSWORD
-region_name = $REGION
+$(authtoken_user placement "$PLACEMENT_SERVICE_PASSWORD")
 memcached_servers = $HOST:$MEMCACHED_PORT
 token_cache_time = $AUTHTOKEN_CACHE_TIME
 EOF
