@@ -34,7 +34,6 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private HttpMessageInvoker _invoker = null!;
     private IActorRef _auth = ActorRefs.Nobody;
     private IActorRef _transport = ActorRefs.Nobody;
-    private IActorRef _discovery = ActorRefs.Nobody;
     private AccessInfo? _access;
     private bool _accessRequested;
     private long _nextId;
@@ -67,7 +66,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         Receive<GetAccess>(ask => _auth.Forward(ask));
         Receive<BreakerChanged>(OnBreakerChanged);
         Receive<TurnCame>(OnTurnCame);
-        Receive<DiscoverService>(d => _discovery.Tell(new ServiceCall(d, ValidAccess, Sender)));
+        Receive<DiscoverService>(ToDiscovery);
         Receive<GetSessionStats>(_ => Sender.Tell(new SessionStats(_pending.Count, _reauthentications, _access?.Generation)));
     }
 
@@ -110,7 +109,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         StartLimits();
         _auth = Context.ActorOf(AuthenticatorActor.Props(_authenticator, _http, _settings.Token), "authenticator");
         _transport = _transportOverride ?? Context.ActorOf(TransportActor.PoolProps(_invoker, _settings.Transport, _bandwidth), "transport");
-        _discovery = Context.ActorOf(ServiceDiscoveryActor.Props(Self, _settings), "discovery");
+        StartDiscovery();
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SweepInterval);
     }
 
@@ -126,15 +125,12 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         }
         if (request.Api is not null)
         {
-            // endpoint, version and microversion first; the discovery child sends the request back here resolved
-            _discovery.Tell(new ServiceCall(request, ValidAccess, Sender));
+            ToDiscovery(request);
             return;
         }
         _pending.Add(p.Id, p);
         Dispatch(p);
     }
-
-    private AccessInfo? ValidAccess => _access is not null && (_access.ExpiresAt is not { } exp || Now < exp) ? _access : null;
 
     private static bool NeedsAccess(PendingRequest p) => SessionRules.NeedsAccess(p.Request, p.AbsoluteUrl);
 
