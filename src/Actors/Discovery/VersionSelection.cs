@@ -25,7 +25,8 @@ public static class VersionSelection
 
         var usable = versions.Where(v => v.Status is not (VersionStatus.Experimental or VersionStatus.Unknown)).ToList();
         var wanted = Microversion.TryParse(request.Microversion);
-        var major = request.Major ?? (request.Microversion is null || wanted is null ? null : wanted.Major);
+        var ceiling = Microversion.TryParse(request.MaxMicroversion);
+        var major = request.Major ?? (wanted ?? ceiling)?.Major;
         var candidates = major is { } m ? usable.Where(v => v.Version.Major == m).ToList() : usable;
         if (candidates.Count == 0)
         {
@@ -39,12 +40,21 @@ public static class VersionSelection
         var ordered = candidates.OrderBy(v => v.Status == VersionStatus.Deprecated).ThenByDescending(v => v.Version).ToList();
         DiscoveredVersion chosen;
         string? microversion = null;
-        if (request.Microversion is null) chosen = ordered[0];
+        if (request.Microversion is null && ceiling is null) chosen = ordered[0];
         else
         {
             var ranged = ordered.Where(v => v.HasMicroversions).ToList();
-            if (ranged.Count == 0) throw new MicroversionNotSupportedException(serviceType, request.Microversion, null, null);
-            if (wanted is null)
+            var asked = ceiling is null ? request.Microversion! : $"{(wanted is null ? "up" : wanted.ToString())} to {ceiling}";
+            if (ranged.Count == 0) throw new MicroversionNotSupportedException(serviceType, asked, null, null);
+            if (ceiling is not null)
+            {
+                // the newest both serve: the service's maximum capped by the caller's, not below either one's minimum
+                (chosen, var top) = ranged.Select(v => (v, top: v.MaxMicroversion! < ceiling ? v.MaxMicroversion! : ceiling))
+                    .FirstOrDefault(c => c.top >= (c.v.MinMicroversion ?? c.v.MaxMicroversion!) && (wanted is null || c.top >= wanted));
+                if (chosen is null) throw new MicroversionNotSupportedException(serviceType, asked, ranged[0].MinMicroversion, ranged[0].MaxMicroversion);
+                microversion = top.ToString();
+            }
+            else if (wanted is null)
             {
                 chosen = ranged.OrderByDescending(v => v.MaxMicroversion).First();
                 microversion = chosen.MaxMicroversion!.ToString();

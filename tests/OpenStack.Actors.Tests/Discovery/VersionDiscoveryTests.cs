@@ -94,6 +94,35 @@ public sealed class VersionDiscoveryTests
         Assert.Equal(new Microversion(1, 39), error.Max);
     }
 
+    [Theory]
+    [InlineData(null, "1.30", "1.30")]
+    [InlineData("latest", "1.50", "1.39")]
+    [InlineData("1.20", "1.50", "1.39")]
+    [InlineData("1.0", "1.0", "1.0")]
+    public void A_ceiling_gives_the_newest_microversion_both_sides_serve(string? microversion, string max, string sent)
+    {
+        var endpoint = VersionSelection.Select("placement", PlacementCatalog, Parse(Placement, "http://placement.test:8778/"),
+            new ApiVersionRequest { Microversion = microversion, MaxMicroversion = max });
+
+        Assert.Equal(sent, endpoint.Microversion);
+    }
+
+    [Fact]
+    public void A_ceiling_range_the_service_does_not_reach_names_both_ranges()
+    {
+        var error = Assert.Throws<MicroversionNotSupportedException>(() => VersionSelection.Select("placement", PlacementCatalog,
+            Parse(Placement, "http://placement.test:8778/"), new ApiVersionRequest { Microversion = "1.40", MaxMicroversion = "1.45" }));
+
+        Assert.Equal("placement supports 1.0 to 1.39; 1.40 to 1.45 was requested", error.Message);
+    }
+
+    [Theory]
+    [InlineData("1.5", "1.4", "The microversion 1.5 is above the maximum 1.4")]
+    [InlineData(null, "latest", "The maximum microversion 'latest' is not X.Y (e.g. 1.30)")]
+    [InlineData("x", null, "'x' is not a microversion (expected X.Y, e.g. 1.30, or 'latest')")]
+    public void A_malformed_request_is_named(string? microversion, string? max, string problem) =>
+        Assert.Equal(problem, new ApiVersionRequest { Microversion = microversion, MaxMicroversion = max }.Problem());
+
     [Fact]
     public void Keystones_values_list_gives_the_newest_stable_version_and_a_deprecated_one_only_on_request()
     {

@@ -66,6 +66,16 @@ public sealed class PlacementIntegrationTests : TestKit
     }
 
     [Fact]
+    public async Task A_ceiling_below_the_services_maximum_is_what_is_served()
+    {
+        var client = SessionFactory.Create(Sys, DevCloud.Admin()).For(Placement, new() { Api = new ApiVersionRequest { Microversion = "latest", MaxMicroversion = "1.20" } });
+
+        var response = await client.GetAsync("resource_providers");
+
+        Assert.Equal(new Microversion(1, 20), response.ApiVersion);
+    }
+
+    [Fact]
     public async Task A_microversion_outside_the_range_is_a_typed_error_naming_the_range()
     {
         var (min, max) = await RawDocument();
