@@ -1,5 +1,4 @@
 using Akka;
-using Akka.Streams;
 using Akka.Streams.Dsl;
 
 namespace OpenStack.Actors.ObjectStore;
@@ -9,12 +8,9 @@ namespace OpenStack.Actors.ObjectStore;
 internal sealed record UploadTarget(string Root, string? FileObjectName, ObjectStoreSettings Settings, SwiftCapabilities Capabilities,
     bool ContainerCreated, OutageMonitor? Monitor)
 {
-    /// <summary>The source's files (a single file is a walk of one), walked on the blocking-I/O dispatcher in an island of
-    /// their own (the walk blocks on the file system).</summary>
+    /// <summary>The source's files (a single file is a walk of one).</summary>
     public Source<LocalEntry, NotUsed> Walk(string? prefix, TransferFilter? filter) =>
-        Source.From(FileObjectName is null ? LocalFiles.Walk(Root, prefix, filter) : LocalFiles.One(Root, FileObjectName, filter))
-            .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
-            .Async();
+        FileObjectName is null ? ObjectStoreStreams.LocalDirectory(Root, prefix, filter) : ObjectStoreStreams.LocalFile(Root, FileObjectName, filter);
 }
 
 /// <summary>The one preparation step of an upload, single-node or cluster, of a tree, a file or a stream: check the
