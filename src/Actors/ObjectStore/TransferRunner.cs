@@ -22,6 +22,18 @@ public sealed class TransferRun
         _monitor = monitor;
     }
 
+    /// <summary>A run that a program drives itself from the stages (<see cref="ObjectStoreStreams"/>), e.g. a cluster
+    /// coordinator: <see cref="Stop"/> shuts <paramref name="killSwitch"/> (put it after the run's source), and
+    /// <see cref="Endpoint"/> always says up.</summary>
+    /// <param name="progress">The counters it shows (<see cref="TransferTally.Progress"/>).</param>
+    /// <param name="killSwitch">Stops the run's source.</param>
+    /// <param name="completion">Its summary (<see cref="TransferTally.Summary"/> once the run has ended).</param>
+    public TransferRun(TransferProgress progress, SharedKillSwitch killSwitch, Task<TransferSummary> completion) : this(progress, killSwitch)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        Completion = completion;
+    }
+
     /// <summary>Live counters.</summary>
     public TransferProgress Progress { get; }
 

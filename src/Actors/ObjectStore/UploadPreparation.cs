@@ -13,7 +13,7 @@ internal sealed record UploadTarget(string Root, string? FileObjectName, ObjectS
         FileObjectName is null ? ObjectStoreStreams.LocalDirectory(Root, prefix, filter) : ObjectStoreStreams.LocalFile(Root, FileObjectName, filter);
 }
 
-/// <summary>The one preparation step of an upload, single-node or cluster, of a tree, a file or a stream: check the
+/// <summary>The one preparation step of an upload (a batch's, a stage's, a cluster's), of a tree, a file or a stream: check the
 /// input and the container's name, read <c>/info</c>, create the container (a dry run only asks whether it exists).</summary>
 internal static class UploadPreparation
 {
@@ -22,20 +22,17 @@ internal static class UploadPreparation
     /// <param name="monitorFor">Creates the run's outage monitor once the input is checked (it resolves the endpoint),
     /// or null for a run without one.</param>
     /// <param name="cancellationToken">Cancels the preparation.</param>
-    /// <param name="directoryOnly">True for a run that takes a directory and no headers (a cluster's).</param>
     /// <exception cref="DirectoryNotFoundException">The source is neither a directory nor a file.</exception>
     /// <exception cref="ArgumentException">The container's name is one Swift refuses, a header cannot be set, or an
     /// object name was given for a directory.</exception>
     public static async Task<UploadTarget> PrepareAsync(ObjectStoreClient client, UploadJob job,
-        Func<ObjectStoreSettings, CancellationToken, Task<OutageMonitor>>? monitorFor, CancellationToken cancellationToken, bool directoryOnly = false)
+        Func<ObjectStoreSettings, CancellationToken, Task<OutageMonitor>>? monitorFor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var root = Path.GetFullPath(job.Source);
         var isFile = File.Exists(root);
         if (!isFile && !Directory.Exists(root)) throw new DirectoryNotFoundException($"'{job.Source}' is neither a directory nor a file");
         if (!isFile && job.ObjectName is not null) throw new ArgumentException($"an object name goes with one file, and '{job.Source}' is a directory");
-        if (directoryOnly && isFile) throw new ArgumentException($"a cluster upload walks a directory, and '{job.Source}' is a file");
-        if (directoryOnly && job.Headers is { Count: > 0 }) throw new ArgumentException("a cluster upload sets no headers (its workers store the objects)");
         var name = isFile ? SwiftNames.JoinPrefix(job.Prefix, job.ObjectName ?? Path.GetFileName(root)) : null;
         var (settings, capabilities, created, monitor) = await PrepareContainerAsync(client, job.Container, job.Settings, job.Headers, monitorFor,
             cancellationToken, job.DryRun).ConfigureAwait(false);
