@@ -1,3 +1,5 @@
+extern alias testkit;
+
 using System.Net;
 using System.Text;
 using Akka.TestKit.Xunit2;
@@ -5,6 +7,7 @@ using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using Xunit;
 using OpenStack.Actors.Http;
+using testkit::OpenStack.Actors.TestKit;
 using static OpenStack.Actors.Tests.Integration.ObjectStoreTestSupport;
 
 namespace OpenStack.Actors.Tests.Integration;
@@ -12,8 +15,33 @@ namespace OpenStack.Actors.Tests.Integration;
 /// <summary>ObjectStoreClient against the real Swift of scripts/devcloud.sh.</summary>
 [Collection(DevCloudCollection.Name)]
 [Trait("Category", "Integration")]
-public sealed class ObjectStoreClientIntegrationTests : TestKit
+public sealed class ObjectStoreClientIntegrationTests() : ObjectStoreClientSuite(new DevCloudSwift());
+
+/// <summary>The same tests against the TestKit's in-memory Swift, under the real session.</summary>
+public sealed class ObjectStoreClientInMemoryTests() : ObjectStoreClientSuite(new InMemorySwift())
 {
+    [Fact]
+    public async Task A_listing_of_a_store_that_caps_its_pages_below_the_limit_is_complete()
+    {
+        var capped = new InMemorySwift(new InMemoryCloudOptions { Store = new InMemoryObjectStoreOptions { PageCap = 7 } });
+        var client = capped.Client(Sys);
+        await client.CreateContainerAsync("c");
+        var names = Enumerable.Range(0, 50).Select(i => $"o{i:D3}").ToList();
+        foreach (var n in names) await client.PutObjectAsync("c", n, RequestBody.FromText(n));
+
+        var listed = new List<string>();
+        await foreach (var e in client.ListObjectsAsync("c", new ListOptions { PageSize = 20 })) listed.Add(e.Name);
+
+        Assert.Equal(names, listed);
+        Assert.Equal(7, (await client.ListObjectsPageAsync("c", new ListOptions { PageSize = 20 })).Entries.Count);
+    }
+}
+
+/// <summary>ObjectStoreClient against a Swift: names, metadata, capabilities, errors, paging.</summary>
+public abstract class ObjectStoreClientSuite(ISwiftUnderTest swift) : TestKit
+{
+    private ObjectStoreClient Client(Akka.Actor.ActorSystem system) => swift.Client(system);
+
     [Fact]
     public async Task Objects_with_awkward_names_round_trip_with_metadata()
     {
