@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Akka.Actor;
 using OpenStack.Actors.Catalog;
 
@@ -29,7 +28,8 @@ public sealed partial class CloudFaults : DelegatingHandler
     private const string TokenHeader = "X-Auth-Token";
 
     private readonly object _gate = new();
-    private readonly IScheduler _scheduler;
+    private IScheduler? _scheduler;
+    private DateTimeOffset _start;
     private readonly List<FaultRule> _rules = new();
     private readonly List<FaultRequest> _requests = new();
     private readonly List<InjectedFault> _injected = new();
@@ -38,22 +38,58 @@ public sealed partial class CloudFaults : DelegatingHandler
     private readonly List<DateTimeOffset> _delayed = new();
 
     /// <summary>Creates the layer over <paramref name="inner"/>, timed by <paramref name="scheduler"/>; its script starts now.</summary>
-    public CloudFaults(IScheduler scheduler, HttpMessageHandler inner) : base(inner ?? throw new ArgumentNullException(nameof(inner)))
+    public CloudFaults(IScheduler scheduler, HttpMessageHandler inner) : this(inner) => Bind(scheduler);
+
+    /// <summary>Creates the layer over <paramref name="inner"/> before there is an ActorSystem (Akka.Hosting); script it at
+    /// once, and <see cref="Bind(IScheduler)"/> it to the system's scheduler (<c>WithCloudFaults</c> does) before the first
+    /// request. Its relative times count from the binding.</summary>
+    public CloudFaults(HttpMessageHandler inner) : base(inner ?? throw new ArgumentNullException(nameof(inner)))
     {
-        _scheduler = scheduler ?? throw new ArgumentNullException(nameof(scheduler));
-        Start = scheduler.Now;
     }
 
     /// <summary>Creates the layer over <paramref name="inner"/>, timed by the system's scheduler (virtual under the TestScheduler).</summary>
-    public CloudFaults(ActorSystem system, HttpMessageHandler inner) : this((system ?? throw new ArgumentNullException(nameof(system))).Scheduler, inner)
+    public CloudFaults(ActorSystem system, HttpMessageHandler inner) : this(inner) => Bind(system);
+
+    /// <summary>When the script started: the scheduler's time at creation (or binding), from which relative times count.</summary>
+    /// <exception cref="InvalidOperationException">The layer is not bound to a scheduler yet.</exception>
+    public DateTimeOffset Start
     {
+        get
+        {
+            lock (_gate) return _scheduler is null ? throw NotBound() : _start;
+        }
     }
 
-    /// <summary>When the script started: the scheduler's time at creation, from which relative times count.</summary>
-    public DateTimeOffset Start { get; }
-
     /// <summary>Scheduler time since <see cref="Start"/>.</summary>
-    public TimeSpan Elapsed => _scheduler.Now - Start;
+    public TimeSpan Elapsed => Scheduler.Now - Start;
+
+    private IScheduler Scheduler
+    {
+        get
+        {
+            lock (_gate) return _scheduler ?? throw NotBound();
+        }
+    }
+
+    /// <summary>Times the layer by <paramref name="scheduler"/> from now on (the script's <see cref="Start"/>); once only.</summary>
+    /// <exception cref="InvalidOperationException">It is bound to another scheduler already.</exception>
+    public void Bind(IScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(scheduler);
+        lock (_gate)
+        {
+            if (ReferenceEquals(_scheduler, scheduler)) return;
+            if (_scheduler is not null) throw new InvalidOperationException("This CloudFaults layer is bound to another scheduler already: create one per ActorSystem");
+            _scheduler = scheduler;
+            _start = scheduler.Now;
+        }
+    }
+
+    /// <summary>Times the layer by the system's scheduler from now on.</summary>
+    public void Bind(ActorSystem system) => Bind((system ?? throw new ArgumentNullException(nameof(system))).Scheduler);
+
+    private static InvalidOperationException NotBound() =>
+        new("This CloudFaults layer has no scheduler yet: create it with the ActorSystem, or Bind it (Akka.Hosting: builder.WithCloudFaults(faults))");
 
     /// <summary>Every request that arrived, in order.</summary>
     public IReadOnlyList<FaultRequest> Requests
@@ -131,31 +167,23 @@ public sealed partial class CloudFaults : DelegatingHandler
 
     /// <summary>The endpoints of <paramref name="service"/> (a catalog type; null: every request) refuse connections from
     /// <paramref name="from"/> to <paramref name="to"/> after <see cref="Start"/>, as a stopped server's port does.</summary>
-    public FaultRule Down(string? service, TimeSpan from, TimeSpan to) => Down(service, Start + from, Start + to);
+    public FaultRule Down(string? service, TimeSpan from, TimeSpan to) => Down(Add(FaultKind.Down, "down (connection refused)", null).Between(from, to), service);
 
     /// <summary>As <see cref="Down(string?, TimeSpan, TimeSpan)"/>, between two instants of the scheduler's clock.</summary>
-    public FaultRule Down(string? service, DateTimeOffset from, DateTimeOffset to)
-    {
-        var rule = Add(FaultKind.Down, "down (connection refused)", null).Between(from, to);
-        return service is null ? rule : rule.For(service);
-    }
+    public FaultRule Down(string? service, DateTimeOffset from, DateTimeOffset to) =>
+        Down(Add(FaultKind.Down, "down (connection refused)", null).Between(from, to), service);
+
+    private static FaultRule Down(FaultRule rule, string? service) => service is null ? rule : rule.For(service);
 
     /// <summary>Every token issued before <paramref name="at"/> (after <see cref="Start"/>) is revoked then: a request bearing
     /// one gets 401 from that moment; tokens Keystone issues later work. Tokens the layer did not see issued (static
     /// tokens, or issued before the layer) count as issued before.</summary>
-    public FaultRule RevokeTokensAt(TimeSpan at) => RevokeTokensAt(Start + at);
+    public FaultRule RevokeTokensAt(TimeSpan at) => Revoke(ScriptTime.After(at)).From(at);
 
     /// <summary>As <see cref="RevokeTokensAt(TimeSpan)"/>, at an instant of the scheduler's clock.</summary>
-    public FaultRule RevokeTokensAt(DateTimeOffset at) =>
-        Add(FaultKind.RevokedToken, $"tokens revoked at {(at - Start).TotalSeconds:0.###} s", r => { r.RevokedAt = at; }).Between(at, DateTimeOffset.MaxValue);
+    public FaultRule RevokeTokensAt(DateTimeOffset at) => Revoke(ScriptTime.Instant(at)).Between(at, DateTimeOffset.MaxValue);
 
-    /// <summary>Declares that urls under <paramref name="url"/> belong to <paramref name="serviceType"/> (for
-    /// <see cref="FaultRule.For"/>), for clouds whose catalog does not pass through the layer (static tokens).</summary>
-    public void MapService(string serviceType, string url)
-    {
-        var prefix = new Uri(url ?? throw new ArgumentNullException(nameof(url)));
-        lock (_gate) _services.Add((prefix.AbsoluteUri.TrimEnd('/'), prefix.GetLeftPart(UriPartial.Authority), ServiceTypes.Canonical(serviceType)));
-    }
+    private FaultRule Revoke(ScriptTime at) => Add(FaultKind.RevokedToken, $"tokens revoked at {at}", r => { r.RevokedAt = at; });
 
     /// <inheritdoc />
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -184,10 +212,10 @@ public sealed partial class CloudFaults : DelegatingHandler
     /// <summary>Records the request and what happens to it; under the lock.</summary>
     private FaultPlan Decide(HttpRequestMessage request, Uri url)
     {
-        var now = _scheduler.Now;
+        var now = Scheduler.Now;
         var service = ServiceOf(url);
         var arrived = new FaultRequest(_requests.Count + 1, request.Method, url, now, service, []);
-        bool Matches(FaultRule r) => r.Matches(request.Method, url, service, now, () => arrived);
+        bool Matches(FaultRule r) => r.Matches(request.Method, url, service, now, _start, () => arrived);
         var acting = new List<FaultRule>();
         var plan = new FaultPlan();
         if (_rules.FirstOrDefault(r => r.Kind == FaultKind.Down && Matches(r)) is { } down)
@@ -203,7 +231,7 @@ public sealed partial class CloudFaults : DelegatingHandler
                 plan.Delay += latency.Delay ?? latency.DelayOf!(arrived);
             }
             var token = request.Headers.TryGetValues(TokenHeader, out var values) ? values.First() : null;
-            plan.Replace = token is null ? null : _rules.FirstOrDefault(r => r.Kind == FaultKind.RevokedToken && Matches(r) && IssuedBefore(token, r.RevokedAt));
+            plan.Replace = token is null ? null : _rules.FirstOrDefault(r => r.Kind == FaultKind.RevokedToken && Matches(r) && IssuedBefore(token, r.RevokedAt.Resolve(_start)));
             plan.Replace ??= _rules.FirstOrDefault(r => r.Kind is FaultKind.ResetBeforeResponse or FaultKind.ServerError or FaultKind.Throttle && Matches(r));
             if (plan.Replace is not null) acting.Add(plan.Replace);
             else if (_rules.FirstOrDefault(r => r.Kind == FaultKind.ResetMidBody && Matches(r)) is { } reset)
@@ -222,55 +250,14 @@ public sealed partial class CloudFaults : DelegatingHandler
         return plan;
     }
 
-    private bool IssuedBefore(string token, DateTimeOffset at) => !_issued.TryGetValue(token, out var issued) || issued < at;
-
-    /// <summary>The canonical service of a url: the longest catalog endpoint it is under, else one on its origin.</summary>
-    private string? ServiceOf(Uri url)
-    {
-        if (url.AbsolutePath.TrimEnd('/').EndsWith("/auth/tokens", StringComparison.OrdinalIgnoreCase)) return "identity";
-        var absolute = url.AbsoluteUri;
-        var under = _services.Where(s => absolute.StartsWith(s.Prefix, StringComparison.OrdinalIgnoreCase)
-                && (absolute.Length == s.Prefix.Length || absolute[s.Prefix.Length] is '/' or '?'))
-            .OrderByDescending(s => s.Prefix.Length).Select(s => s.Service).FirstOrDefault();
-        var origin = url.GetLeftPart(UriPartial.Authority);
-        return under ?? _services.Where(s => string.Equals(s.Origin, origin, StringComparison.OrdinalIgnoreCase)).Select(s => s.Service).FirstOrDefault();
-    }
-
-    /// <summary>Notes when Keystone issued a token, and the catalog it came with.</summary>
-    private async Task LearnAsync(string token, HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        var now = _scheduler.Now;
-        ServiceCatalog? catalog = null;
-        try
-        {
-            await response.Content.LoadIntoBufferAsync(cancellationToken).ConfigureAwait(false);
-            using var doc = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false));
-            if (doc.RootElement.TryGetProperty("token", out var t) && t.TryGetProperty("catalog", out var c)) catalog = ServiceCatalog.ParseV3(c);
-        }
-        catch (JsonException)
-        {
-            // Not a token body after all: the session reports that itself.
-        }
-        lock (_gate)
-        {
-            _issued[token] = now;
-            if (catalog is null) return;
-            foreach (var e in catalog.Endpoints)
-            {
-                var entry = (e.Url.AbsoluteUri.TrimEnd('/'), e.Url.GetLeftPart(UriPartial.Authority), ServiceTypes.Canonical(e.ServiceType));
-                if (!_services.Contains(entry)) _services.Add(entry);
-            }
-        }
-    }
-
     /// <summary>Completes after <paramref name="delay"/> on the scheduler; the timer is set before this returns (called under the lock).</summary>
     private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
         var elapsed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var timer = new Cancelable(_scheduler);
-        var due = _scheduler.Now + delay;
+        var timer = new Cancelable(Scheduler);
+        var due = Scheduler.Now + delay;
         _delayed.Add(due);
-        _scheduler.Advanced.ScheduleOnce(delay, () =>
+        Scheduler.Advanced.ScheduleOnce(delay, () =>
         {
             lock (_gate) _delayed.Remove(due);
             elapsed.TrySetResult();
@@ -288,7 +275,7 @@ public sealed partial class CloudFaults : DelegatingHandler
     {
         lock (_gate)
         {
-            var rule = new FaultRule(_gate, Start, _rules.Count + 1, kind, what);
+            var rule = new FaultRule(_gate, _rules.Count + 1, kind, what);
             configure?.Invoke(rule);
             _rules.Add(rule);
             return rule;

@@ -66,21 +66,19 @@ public sealed record InjectedFault(FaultKind Kind, FaultRequest Request, string 
 public sealed class FaultRule
 {
     private readonly object _gate;
-    private readonly DateTimeOffset _origin;
     private string? _service;
     private string? _host;
     private UrlPattern? _url;
     private HashSet<HttpMethod>? _methods;
     private Func<FaultRequest, bool>? _predicate;
     private string? _predicateDescription;
-    private DateTimeOffset? _from, _until;
+    private ScriptTime? _from, _until;
     private int? _limit;
     private int _used;
 
-    internal FaultRule(object gate, DateTimeOffset origin, int number, FaultKind kind, string what)
+    internal FaultRule(object gate, int number, FaultKind kind, string what)
     {
         _gate = gate;
-        _origin = origin;
         Number = number;
         Kind = kind;
         What = what;
@@ -113,7 +111,7 @@ public sealed class FaultRule
 
     internal long? AfterBytes { get; set; }
 
-    internal DateTimeOffset RevokedAt { get; set; }
+    internal ScriptTime RevokedAt { get; set; }
 
     /// <summary>Only requests to this service (a catalog type such as <c>object-store</c>; aliases accepted).</summary>
     public FaultRule For(string serviceType) => Set(() => _service = ServiceTypes.Canonical(serviceType ?? throw new ArgumentNullException(nameof(serviceType))));
@@ -139,22 +137,26 @@ public sealed class FaultRule
     });
 
     /// <summary>Only requests arriving from <paramref name="from"/> (inclusive) to <paramref name="to"/> (exclusive) after
-    /// the layer was created, on the scheduler's clock.</summary>
-    public FaultRule Between(TimeSpan from, TimeSpan to) => Between(_origin + from, _origin + to);
+    /// the layer's <see cref="CloudFaults.Start"/>, on the scheduler's clock.</summary>
+    public FaultRule Between(TimeSpan from, TimeSpan to)
+    {
+        if (to < from) throw new ArgumentOutOfRangeException(nameof(to), $"The window ends ({to}) before it starts ({from})");
+        return Set(() => (_from, _until) = (ScriptTime.After(from), ScriptTime.After(to)));
+    }
 
     /// <summary>Only requests arriving from the instant <paramref name="from"/> (inclusive) to <paramref name="to"/>
     /// (exclusive) on the scheduler's clock (<c>Sys.Scheduler.Now</c>).</summary>
     public FaultRule Between(DateTimeOffset from, DateTimeOffset to)
     {
         if (to < from) throw new ArgumentOutOfRangeException(nameof(to), $"The window ends ({to:O}) before it starts ({from:O})");
-        return Set(() => (_from, _until) = (from, to));
+        return Set(() => (_from, _until) = (ScriptTime.Instant(from), ScriptTime.Instant(to)));
     }
 
-    /// <summary>Only requests arriving this long after the layer was created, or later.</summary>
-    public FaultRule From(TimeSpan from) => Set(() => _from = _origin + from);
+    /// <summary>Only requests arriving this long after the layer's <see cref="CloudFaults.Start"/>, or later.</summary>
+    public FaultRule From(TimeSpan from) => Set(() => _from = ScriptTime.After(from));
 
-    /// <summary>Only requests arriving before this long after the layer was created.</summary>
-    public FaultRule Until(TimeSpan until) => Set(() => _until = _origin + until);
+    /// <summary>Only requests arriving before this long after the layer's <see cref="CloudFaults.Start"/>.</summary>
+    public FaultRule Until(TimeSpan until) => Set(() => _until = ScriptTime.After(until));
 
     /// <summary>Acts on the next <paramref name="count"/> matching requests, then matches no more.</summary>
     public FaultRule Times(int count)
@@ -164,11 +166,11 @@ public sealed class FaultRule
     }
 
     /// <summary>True when the rule matches and has uses left; under the layer's lock.</summary>
-    internal bool Matches(HttpMethod method, Uri url, string? service, DateTimeOffset now, Func<FaultRequest> request)
+    internal bool Matches(HttpMethod method, Uri url, string? service, DateTimeOffset now, DateTimeOffset origin, Func<FaultRequest> request)
     {
         if (_limit is { } limit && _used >= limit) return false;
-        if (_from is { } from && now < from) return false;
-        if (_until is { } until && now >= until) return false;
+        if (_from is { } from && now < from.Resolve(origin)) return false;
+        if (_until is { } until && now >= until.Resolve(origin)) return false;
         if (_methods is not null && !_methods.Contains(method)) return false;
         if (_service is not null && !string.Equals(_service, service, StringComparison.Ordinal)) return false;
         if (_host is not null && !string.Equals(_host, url.Host, StringComparison.OrdinalIgnoreCase)
@@ -192,17 +194,27 @@ public sealed class FaultRule
             if (_methods is not null) parts.Add(string.Join("/", _methods.Select(m => m.Method)));
             if (_predicate is not null) parts.Add($"where {_predicateDescription}");
             if (_from is not null || _until is not null)
-                parts.Add($"from {Offset(_from) ?? "the start"} to {Offset(_until) ?? "the end"}");
+                parts.Add($"from {_from?.ToString() ?? "the start"} to {_until?.ToString() ?? "the end"}");
             if (_limit is not null) parts.Add($"x{_limit}");
             return $"{string.Join(" ", parts)} (used {_used})";
         }
     }
-
-    private string? Offset(DateTimeOffset? at) => at is { } a ? $"{(a - _origin).TotalSeconds:0.###} s" : null;
 
     private FaultRule Set(Action change)
     {
         lock (_gate) change();
         return this;
     }
+}
+
+/// <summary>A time of a fault script: an offset from the layer's start, or an instant of the scheduler's clock.</summary>
+internal readonly record struct ScriptTime(TimeSpan? Offset, DateTimeOffset? At)
+{
+    public static ScriptTime After(TimeSpan offset) => new(offset, null);
+
+    public static ScriptTime Instant(DateTimeOffset at) => new(null, at);
+
+    public DateTimeOffset Resolve(DateTimeOffset origin) => At ?? origin + Offset!.Value;
+
+    public override string ToString() => At is { } at ? $"{at.ToUniversalTime():HH:mm:ss.fff} UTC" : $"{Offset!.Value.TotalSeconds:0.###} s";
 }
