@@ -105,17 +105,16 @@ public sealed class FakeCloudHandler : HttpMessageHandler
     private readonly List<ScriptedRule<HttpRequestMatcher>> _rules = new();
     private readonly List<HttpRecordedRequest> _requests = new();
     private readonly List<HttpRecordedRequest> _unexpected = new();
-    private readonly Dictionary<string, DateTimeOffset?> _live = new(StringComparer.Ordinal);
-    private readonly string _tokenPath;
-    private int _issued;
+    private readonly KeystoneStandIn _keystone;
     private int _rejectTokens;
-    private string? _lastToken;
 
     /// <summary>Creates the handler.</summary>
     public FakeCloudHandler(FakeCloudOptions? options = null)
     {
         Options = options ?? new FakeCloudOptions();
-        _tokenPath = KeystoneV3Authenticator.NormalizeAuthUrl(Options.AuthUrl).AbsolutePath.TrimEnd('/') + "/auth/tokens";
+        var catalog = Options.Catalog;
+        _keystone = new KeystoneStandIn(new KeystoneRules(Options.AuthUrl, Options.Identity, () => catalog ?? CatalogBuilder.Default(),
+            Options.TokenLifetime, Options.Clock, Options.TokenPrefix) { Password = Options.Password });
     }
 
     /// <summary>The options the handler was created with (the catalog, tokens and credentials it accepts).</summary>
@@ -137,16 +136,10 @@ public sealed class FakeCloudHandler : HttpMessageHandler
     }
 
     /// <summary>Tokens the built-in Keystone issued.</summary>
-    public int TokensIssued
-    {
-        get { lock (_gate) return _issued; }
-    }
+    public int TokensIssued => _keystone.Issued;
 
     /// <summary>The token issued last, if any.</summary>
-    public string? LastToken
-    {
-        get { lock (_gate) return _lastToken; }
-    }
+    public string? LastToken => _keystone.LastToken;
 
     /// <summary>A password authenticator for this cloud's Keystone (user and project of <see cref="FakeCloudOptions.Identity"/>).</summary>
     public KeystonePasswordAuthenticator PasswordAuthenticator(string? password = null) =>
@@ -162,22 +155,13 @@ public sealed class FakeCloudHandler : HttpMessageHandler
     }
 
     /// <summary>Accepts a token Keystone did not issue here (a static token), without expiry.</summary>
-    public void AcceptToken(string token)
-    {
-        lock (_gate) _live[token] = null;
-    }
+    public void AcceptToken(string token) => _keystone.Accept(token);
 
     /// <summary>Revokes a token: services answer 401 to it from now on.</summary>
-    public void Revoke(string token)
-    {
-        lock (_gate) _live.Remove(token);
-    }
+    public void Revoke(string token) => _keystone.Revoke(token);
 
     /// <summary>Revokes every token.</summary>
-    public void RevokeAll()
-    {
-        lock (_gate) _live.Clear();
-    }
+    public void RevokeAll() => _keystone.RevokeAll();
 
     /// <summary>A 401 storm on the wire: the next <paramref name="count"/> requests that carry a token get 401, valid or not.</summary>
     public void RejectTokens(int count)
@@ -229,7 +213,7 @@ public sealed class FakeCloudHandler : HttpMessageHandler
             body = await request.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
         }
         var url = request.RequestUri ?? throw new InvalidOperationException("The request has no url");
-        var isToken = request.Method == HttpMethod.Post && string.Equals(url.AbsolutePath.TrimEnd('/'), _tokenPath, StringComparison.OrdinalIgnoreCase);
+        var isToken = _keystone.IsTokenRequest(request.Method, url);
 
         HttpResponseMessage response;
         lock (_gate)
@@ -245,20 +229,20 @@ public sealed class FakeCloudHandler : HttpMessageHandler
     /// <summary>Under the lock.</summary>
     private HttpResponseMessage Respond(HttpRecordedRequest r)
     {
-        if (r.IsTokenRequest) return TakeStep(r) is { } keystoneStep ? Build(keystoneStep, r) : IssueToken(r);
+        if (r.IsTokenRequest) return TakeStep(r) is { } keystoneStep ? Build(keystoneStep, r) : _keystone.Issue(r.Body.Span);
 
         if (r.Token is { } token)
         {
             if (_rejectTokens > 0)
             {
                 _rejectTokens--;
-                return Unauthorized();
+                return KeystoneStandIn.SwiftUnauthorized();
             }
-            if (!_live.TryGetValue(token, out var expires) || expires is { } at && Options.Clock() >= at) return Unauthorized();
+            if (!_keystone.IsLive(token)) return KeystoneStandIn.SwiftUnauthorized();
         }
         else if (Options.RequireToken)
         {
-            return Unauthorized();
+            return KeystoneStandIn.SwiftUnauthorized();
         }
 
         if (TakeStep(r) is { } step) return Build(step, r);
@@ -275,44 +259,6 @@ public sealed class FakeCloudHandler : HttpMessageHandler
             if (rule.Matcher.Matches(r) && rule.Script.Take() is { } step) return step;
         return null;
     }
-
-    private HttpResponseMessage IssueToken(HttpRecordedRequest r)
-    {
-        if (Options.Password is { } expected && PasswordOf(r) is { } given && !string.Equals(given, expected, StringComparison.Ordinal))
-            return KeystoneFixtures.Unauthorized();
-        var token = $"{Options.TokenPrefix}-{++_issued}";
-        var expires = Options.Clock() + Options.TokenLifetime;
-        _live[token] = expires;
-        _lastToken = token;
-        return KeystoneFixtures.TokenResponse(token, Options.Catalog ?? CatalogBuilder.Default(), expires, Options.Identity);
-    }
-
-    /// <summary>The password of a password-auth body; null for other methods (accepted as they are).</summary>
-    private static string? PasswordOf(HttpRecordedRequest r)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(r.Body);
-            return doc.RootElement.TryGetProperty("auth", out var auth)
-                && auth.TryGetProperty("identity", out var identity)
-                && identity.TryGetProperty("password", out var password)
-                && password.TryGetProperty("user", out var user)
-                && user.TryGetProperty("password", out var secret)
-                    ? secret.GetString() ?? ""
-                    : null;
-        }
-        catch (JsonException)
-        {
-            return "";   // unreadable body: refused like a wrong password
-        }
-    }
-
-    /// <summary>Swift's answer to a missing, revoked or expired token.</summary>
-    private static HttpResponseMessage Unauthorized() => new(HttpStatusCode.Unauthorized)
-    {
-        Content = new StringContent("<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>",
-            Encoding.UTF8, "text/html"),
-    };
 
     private static HttpResponseMessage Build(CannedStep step, HttpRecordedRequest r)
     {

@@ -11,36 +11,42 @@ using OpenStack.Actors.Http;
 namespace OpenStack.Actors.TestKit;
 
 /// <summary>
-/// A scriptable fake of the OpenStack session for testing your own actors: hand <see cref="Actor"/> (or the facade
-/// <see cref="Session"/>) to the code under test where it expects the SessionActor, script replies with
+/// The real OpenStack session over a scripted cloud, for testing your own actors: hand <see cref="Actor"/> (or the facade
+/// <see cref="Session"/>) to the code under test where it expects the SessionActor, script what the cloud answers with
 /// <see cref="When(HttpMethod?, UrlPattern)"/>, assert on what was sent with <see cref="ExpectRequestAsync(HttpMethod?, UrlPattern, TimeSpan?, CancellationToken)"/>,
 /// and finish with <see cref="Verify"/>.
 /// </summary>
 /// <remarks>
-/// <para><b>What a scripted reply is.</b> A reply from <see cref="When(HttpMethod?, UrlPattern)"/> is what the session
-/// answers the caller, after its own retries and reauthentication: <c>Reply(503)</c> reaches your actor as
-/// <see cref="RequestFailed"/> with a 503 <see cref="HttpErrorException"/> (with raise-on-error on, the default;
-/// otherwise as an <see cref="OpenStackResponse"/> with status 503). That is what lets you test your own retry logic.</para>
-/// <para><b>Scenarios</b> (<see cref="UnauthorizedStorm"/>, <see cref="Throttle"/>, <see cref="ServerFailures"/>,
-/// <see cref="ConnectionFailures"/>) are conditions of the cloud <i>behind</i> the session: the fake plays them through
-/// the real session's policy (one reauthentication per request on 401; retries of idempotent requests with exponential
-/// backoff and Retry-After, up to the configured attempts), with every wait on the scheduler. Your actor sees only the
-/// outcome: a late success, or the error once the session gives up.</para>
-/// <para><b>Virtual time.</b> Delays (<see cref="SessionReplyBuilder.After"/>, <see cref="FakeSessionOptions.AuthDelay"/>,
-/// retries) and token expiry use the ActorSystem's scheduler. Configure the system with
-/// <see cref="OpenStackTestConfig.VirtualTime"/> and move time with <see cref="Advance"/>.</para>
-/// <para><b>Unexpected requests</b> (no rule matches) are answered at once with <see cref="RequestFailed"/> carrying an
-/// <see cref="UnexpectedRequestException"/>, recorded in <see cref="UnexpectedRequests"/>, and make
-/// <see cref="VerifyNoUnexpectedRequests"/> and <see cref="Verify"/> throw; with
+/// <para><b>What runs.</b> <see cref="Actor"/> leads to a real <see cref="SessionActor"/> with its real
+/// <see cref="AuthenticatorActor"/>, whose transport is a scripted cloud and whose authenticator is a scripted Keystone
+/// (tokens <c>fake-token-1</c>, <c>-2</c>... with the canned catalog, valid for <see cref="FakeSessionOptions.TokenLifetime"/>).
+/// So validation, endpoint resolution, token handling, the one reauthentication on 401, retries, Retry-After, timeouts,
+/// circuit breakers, redaction and the exactly-one-reply rule are the product's own code.</para>
+/// <para><b>What a scripted reply is.</b> What the cloud answers one attempt, at the transport: the session then does what
+/// it does with it. <c>Reply(503)</c> is retried (idempotent requests, up to the settings' max attempts, with the backoff on
+/// the scheduler) and reaches your actor as a 503 <see cref="HttpErrorException"/> only when the retries are used up; a 401
+/// makes the session reauthenticate once and send again. To hand failures straight to your actor, run the fake with
+/// <c>Settings = SessionSettings.Default with { MaxAttempts = 1 }</c> (no retries; a 401 is still reauthenticated once,
+/// so script it twice to see it).</para>
+/// <para><b>Virtual time.</b> Delays (<see cref="SessionReplyBuilder.After"/>, <see cref="FakeSessionOptions.AuthDelay"/>),
+/// retries, timeouts and token lifetimes use the ActorSystem's scheduler. Configure the system with
+/// <see cref="OpenStackTestConfig.VirtualTime"/> and move time with <see cref="Advance"/>, after waiting for what must
+/// have happened first: <see cref="ExpectRequestAsync(HttpMethod?, UrlPattern, TimeSpan?, CancellationToken)"/> returns
+/// once the attempt's reply is on the scheduler or handled by the session (its retry timer set), and
+/// <see cref="ExpectAuthenticationAsync"/> once a token request's delay is on the scheduler.</para>
+/// <para><b>Unexpected requests</b> (no rule matches) are answered at once with <see cref="UnexpectedRequestException"/>,
+/// which the session does not retry and hands to the caller in a <see cref="RequestFailed"/>; they are recorded in
+/// <see cref="UnexpectedRequests"/> and make <see cref="VerifyNoUnexpectedRequests"/> and <see cref="Verify"/> throw; with
 /// <see cref="FakeSessionOptions.ReportUnexpectedToTestActor"/> they are also sent to the TestActor.</para>
-/// <para>Thread-safe: script and assert from the test while the actor runs.</para>
+/// <para>Thread-safe: script and assert from the test while the actors run.</para>
 /// </remarks>
-public sealed class FakeSession
+public sealed partial class FakeSession
 {
     private static readonly TimeSpan DefaultExpectTimeout = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan DefaultNoRequestWait = TimeSpan.FromMilliseconds(300);
 
-    private readonly FakeSessionState _state;
+    private readonly FakeSessionState _state = new();
+    private readonly FakeKeystone _keystone;
     private readonly object _startGate = new();
     private TimeSpan _expectTimeout = DefaultExpectTimeout;
     private TimeSpan _noRequestWait = DefaultNoRequestWait;
@@ -64,7 +70,7 @@ public sealed class FakeSession
     public FakeSession(FakeSessionOptions? options = null)
     {
         Options = options ?? new FakeSessionOptions();
-        _state = new FakeSessionState(Options.Catalog ?? CatalogBuilder.Default().Build());
+        _keystone = new FakeKeystone(Options.Catalog ?? CatalogBuilder.Default().Build(), Options);
     }
 
     /// <summary>The options the fake was created with (settings, catalog, token lifetime).</summary>
@@ -76,13 +82,14 @@ public sealed class FakeSession
         get { lock (_startGate) return _actor is not null; }
     }
 
-    /// <summary>The fake session actor: give it to the code under test instead of the SessionActor.</summary>
+    /// <summary>The session: give it to the code under test instead of the SessionActor. Messages go on to the real
+    /// SessionActor (a child of this actor, the sender kept); stopping it stops the session.</summary>
     public IActorRef Actor => Started().Actor;
 
     /// <summary>The system the fake runs in.</summary>
     public ActorSystem System => Started().System;
 
-    /// <summary>The settings the fake mirrors.</summary>
+    /// <summary>The settings the session runs with.</summary>
     public SessionSettings Settings => Started().Settings;
 
     /// <summary>The Task facade over the fake, for code under test that takes an <see cref="OpenStackSession"/>.</summary>
@@ -100,8 +107,11 @@ public sealed class FakeSession
         lock (_startGate)
         {
             if (_actor is not null) throw new InvalidOperationException("This FakeSession is started already");
-            _settings = Options.Settings ?? SessionSettings.Create(system);
-            var props = FakeSessionActor.Props(_state, _settings, Options, reportTo);
+            var settings = _settings = Options.Settings ?? SessionSettings.Create(system);
+            var authenticator = new ScriptedAuthenticator(_keystone, system.Scheduler, Options);
+            var jitter = Options.RetryJitter;
+            var props = FakeSessionFront.Props(FakeCloudActor.Props(_state, _keystone, reportTo),
+                cloud => SessionActor.Props(authenticator, settings, new NoNetworkHandler(), cloud, jitter));
             _actor = Options.Name is null ? system.ActorOf(props) : system.ActorOf(props, Options.Name);
             _system = system;
         }
@@ -115,11 +125,11 @@ public sealed class FakeSession
                 : (_actor, _system!, _settings!);
     }
 
-    /// <summary>The fake's counters (pending requests, reauthentications, token generation). Also a barrier: the answer
-    /// comes after the fake has handled everything sent to it before, such as timers that <see cref="Advance"/> fired, so a
-    /// test can advance again knowing the follow-up timers are in place.</summary>
+    /// <summary>The session's counters (pending requests, reauthentications, token generation). Also a barrier: the answer
+    /// comes after the session has handled every reply the cloud sent before, such as delayed replies that
+    /// <see cref="Advance"/> released, so a test can advance again knowing the session's retry timers are in place.</summary>
     public Task<SessionStats> GetStatsAsync(CancellationToken cancellationToken = default) =>
-        Actor.Ask<SessionStats>(GetSessionStats.Instance, _expectTimeout, cancellationToken);
+        Actor.Ask<SessionStats>(new StatsBarrier(null), _expectTimeout, cancellationToken);
 
     /// <summary>Advances virtual time (the TestScheduler's <c>Advance</c>): due timers fire, here and in your actors.</summary>
     /// <exception cref="InvalidOperationException">The system does not run the TestScheduler.</exception>
@@ -130,75 +140,6 @@ public sealed class FakeSession
                 $"Advance needs virtual time: configure the system with OpenStackTestConfig.VirtualTime ({OpenStackTestConfig.VirtualTime.Trim()}); it runs {System.Scheduler.GetType().Name}");
         scheduler.Advance(by);
     }
-
-    // ---- scripting ------------------------------------------------------------------------------------------
-
-    /// <summary>Scripts replies to requests with this method (null: any) and url; rules are tried in declaration order.</summary>
-    /// <example><code>
-    /// fake.When(HttpMethod.Get, "/?format=json").Reply(503).Then.ReplyJson(new[] { new { name = "photos" } });
-    /// fake.When(HttpMethod.Put, "/photos/*").ForService("object-store").Reply(201).After(TimeSpan.FromSeconds(2));
-    /// </code></example>
-    public SessionReplyBuilder When(HttpMethod? method, UrlPattern url) => When(RequestMatcher.For(method, url));
-
-    /// <summary>Scripts replies to requests the matcher accepts.</summary>
-    public SessionReplyBuilder When(RequestMatcher matcher) => new(_state.Gate, _state.AddRule(matcher));
-
-    /// <summary>
-    /// A 401 storm: the next <paramref name="rejectedAttempts"/> attempts are refused with 401. Played through the real
-    /// session's policy: a request whose token is refused gets a new token (a reauthentication, a new generation, after
-    /// <see cref="FakeSessionOptions.AuthDelay"/>) and is sent once more; if that is refused too, your actor gets
-    /// <see cref="HttpErrorException"/> 401. So one rejection is invisible to the caller (only <see cref="SessionStats"/>
-    /// shows it), and two in a row reach it. To hand your actor a 401 directly, script <c>Reply(401)</c> instead.
-    /// </summary>
-    public void UnauthorizedStorm(int rejectedAttempts) => ServerFailures(rejectedAttempts, 401);
-
-    /// <summary>
-    /// Rate limiting: the next <paramref name="rejectedAttempts"/> attempts get 429 with <c>Retry-After</c>. The session
-    /// retries idempotent requests after Retry-After (virtual time) up to its max attempts; once they are used up your actor
-    /// gets <see cref="HttpErrorException"/> 429 whose <see cref="HttpErrorException.Response"/> carries the Retry-After header.
-    /// With <c>MaxAttempts = 1</c> (settings or <see cref="RequestOptions"/>) the first 429 goes straight to your actor.
-    /// To hand your actor a 429 regardless, script <c>ReplyTooManyRequests(retryAfter)</c>.
-    /// </summary>
-    public void Throttle(int rejectedAttempts, TimeSpan retryAfter) => ServerFailures(rejectedAttempts, 429, retryAfter);
-
-    /// <summary>The next <paramref name="attempts"/> attempts get <paramref name="status"/> from the cloud, played through
-    /// the session's retry policy (retriable statuses, idempotency, attempts, backoff cap or Retry-After on the scheduler).</summary>
-    public void ServerFailures(int attempts, int status = 503, TimeSpan? retryAfter = null)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
-        _state.AddConditions(attempts, new ServerCondition(status, retryAfter));
-    }
-
-    /// <summary>The next <paramref name="attempts"/> attempts cannot connect: retried like the real session (idempotent
-    /// requests, with backoff), else your actor gets <see cref="ConnectionFailedException"/>.</summary>
-    public void ConnectionFailures(int attempts)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(attempts, 1);
-        _state.AddConditions(attempts, new ServerCondition(null, null));
-    }
-
-    /// <summary>The current token expires now: the next request or <c>GetAccess</c> gets a new generation.
-    /// (Tokens also expire by themselves after <see cref="FakeSessionOptions.TokenLifetime"/> of virtual time.)</summary>
-    public void ExpireToken() => _state.InvalidateToken();
-
-    /// <summary>From now on new tokens are refused with <paramref name="error"/> (default: an
-    /// <see cref="AuthenticationFailedException"/> 401): requests that need one fail with it and <c>GetAccess</c> gets
-    /// <see cref="AccessDenied"/>. A token still valid keeps working, as with the real session.</summary>
-    public void FailAuthentication(OpenStackException? error = null) =>
-        _state.AuthFailure = error ?? new AuthenticationFailedException(
-            $"Keystone at {Options.AuthUrl} refused the credentials: 401 The request you have made requires authentication.", HttpStatusCode.Unauthorized);
-
-    /// <summary>Tokens are issued again.</summary>
-    public void RestoreAuthentication() => _state.AuthFailure = null;
-
-    /// <summary>Replaces the catalog; the current token is replaced too (a new generation), as a catalog comes with a token.</summary>
-    public void UseCatalog(ServiceCatalog catalog) => _state.UseCatalog(catalog ?? throw new ArgumentNullException(nameof(catalog)));
-
-    /// <summary>Replaces the catalog with a built one.</summary>
-    public void UseCatalog(CatalogBuilder catalog) => UseCatalog(catalog.Build());
-
-    /// <summary>The catalog relative urls resolve against.</summary>
-    public ServiceCatalog Catalog => _state.Catalog;
 
     // ---- assertions -----------------------------------------------------------------------------------------
 

@@ -1,7 +1,6 @@
 using Akka.Actor;
-using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
-using OpenStack.Actors.Http;
+using OpenStack.Actors.Transport;
 
 namespace OpenStack.Actors.TestKit;
 
@@ -11,10 +10,10 @@ internal sealed record ServerCondition(int? Status, TimeSpan? RetryAfter);
 
 /// <summary>
 /// What the test scripts and what the fake records, shared by the <see cref="FakeSession"/> (test thread) and its
-/// actor under one lock. Shared rather than sent as messages because fluent scripting
+/// <see cref="FakeCloudActor"/> under one lock. Shared rather than sent as messages because fluent scripting
 /// (<c>When(...).Reply(...).Times(2)</c>) must take effect the moment the call returns.
 /// </summary>
-internal sealed class FakeSessionState(ServiceCatalog catalog)
+internal sealed class FakeSessionState
 {
     private readonly List<ScriptedRule<RequestMatcher>> _rules = new();
     private readonly List<RecordedRequest> _requests = new();
@@ -22,22 +21,9 @@ internal sealed class FakeSessionState(ServiceCatalog catalog)
     private readonly HashSet<int> _claimed = new();
     private readonly List<Waiter> _waiters = new();
     private readonly Queue<ServerCondition> _conditions = new();
-    private ServiceCatalog _catalog = catalog;
-    private OpenStackException? _authFailure;
-    private bool _tokenInvalidated;
+    private readonly HashSet<int> _settled = new();
 
     public object Gate { get; } = new();
-
-    public ServiceCatalog Catalog
-    {
-        get { lock (Gate) return _catalog; }
-    }
-
-    public OpenStackException? AuthFailure
-    {
-        get { lock (Gate) return _authFailure; }
-        set { lock (Gate) _authFailure = value; }
-    }
 
     public IReadOnlyList<RecordedRequest> Requests
     {
@@ -85,22 +71,24 @@ internal sealed class FakeSessionState(ServiceCatalog catalog)
             return _rules.SelectMany(r => r.Script.Unmet().Select(u => $"rule {r.Number}) {r.Matcher}: {u}")).ToList();
     }
 
-    public RecordedRequest Record(OpenStackRequest request, Uri? resolved, IActorRef sender, DateTimeOffset at)
+    public RecordedRequest Record(OpenStackRequest request, TransportRequest attempt, IActorRef sender, DateTimeOffset at)
     {
         lock (Gate)
         {
-            var recorded = RecordedRequest.Capture(_requests.Count + 1, request, resolved, sender, at);
+            var recorded = RecordedRequest.Capture(_requests.Count + 1, request, attempt, sender, at);
             _requests.Add(recorded);
             return recorded;
         }
     }
 
-    /// <summary>Wakes the waiters a request satisfies. Called after the actor has scheduled its reply, so that a test that
-    /// advances virtual time as soon as its expectation returns finds the reply's timer in place.</summary>
+    /// <summary>Marks a request settled and wakes the waiters it satisfies. Called once its reply is on the scheduler or
+    /// handled by the session, so that a test that advances virtual time as soon as its expectation returns finds the
+    /// reply's (or the retry's) timer in place.</summary>
     public void Notify(RecordedRequest recorded)
     {
         lock (Gate)
         {
+            _settled.Add(recorded.Sequence);
             foreach (var waiter in _waiters.ToArray())
             {
                 bool matches;
@@ -126,13 +114,13 @@ internal sealed class FakeSessionState(ServiceCatalog catalog)
         }
     }
 
-    /// <summary>The first unclaimed recorded request that matches (claimed now), or a waiter for the next one.</summary>
+    /// <summary>The first settled, unclaimed recorded request that matches (claimed now), or a waiter for the next one.</summary>
     public (RecordedRequest? Found, Waiter? Waiter) ClaimOrWait(Func<RecordedRequest, bool> match)
     {
         lock (Gate)
         {
             foreach (var r in _requests)
-                if (!_claimed.Contains(r.Sequence) && match(r))
+                if (_settled.Contains(r.Sequence) && !_claimed.Contains(r.Sequence) && match(r))
                 {
                     _claimed.Add(r.Sequence);
                     return (r, null);
@@ -173,31 +161,6 @@ internal sealed class FakeSessionState(ServiceCatalog catalog)
     public ServerCondition? TakeCondition()
     {
         lock (Gate) return _conditions.TryDequeue(out var c) ? c : null;
-    }
-
-    public void UseCatalog(ServiceCatalog catalog)
-    {
-        lock (Gate)
-        {
-            _catalog = catalog;
-            _tokenInvalidated = true;
-        }
-    }
-
-    public void InvalidateToken()
-    {
-        lock (Gate) _tokenInvalidated = true;
-    }
-
-    /// <summary>True once after <see cref="InvalidateToken"/> or <see cref="UseCatalog"/>.</summary>
-    public bool TakeTokenInvalidated()
-    {
-        lock (Gate)
-        {
-            var was = _tokenInvalidated;
-            _tokenInvalidated = false;
-            return was;
-        }
     }
 
     internal sealed class Waiter(Func<RecordedRequest, bool> match, bool claims)

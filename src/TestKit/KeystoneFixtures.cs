@@ -110,9 +110,13 @@ public static class KeystoneFixtures
 
     /// <summary>A complete token response: 201 Created, <c>X-Subject-Token</c>, <c>x-openstack-request-id</c> and the JSON body.</summary>
     public static HttpResponseMessage TokenResponse(string token, CatalogBuilder? catalog = null, DateTimeOffset? expiresAt = null,
-        KeystoneIdentity? identity = null)
+        KeystoneIdentity? identity = null) => TokenResponseWith(token, catalog, expiresAt, identity, null);
+
+    /// <summary>A token response naming the auth methods used.</summary>
+    internal static HttpResponseMessage TokenResponseWith(string token, CatalogBuilder? catalog, DateTimeOffset? expiresAt, KeystoneIdentity? identity,
+        IReadOnlyList<string>? methods)
     {
-        var response = Json(HttpStatusCode.Created, TokenResponseJson(catalog, expiresAt, identity));
+        var response = Json(HttpStatusCode.Created, TokenResponseJson(catalog, expiresAt, identity, methods));
         response.Headers.Add("X-Subject-Token", token);
         return response;
     }

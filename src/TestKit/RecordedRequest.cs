@@ -4,16 +4,18 @@ using Akka.Actor;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Http;
+using OpenStack.Actors.Transport;
 
 namespace OpenStack.Actors.TestKit;
 
-/// <summary>An <see cref="OpenStackRequest"/> the fake session received, with its body captured.</summary>
-/// <param name="Sequence">1 for the first request the fake received, then 2, 3...</param>
-/// <param name="Request">The request as sent.</param>
-/// <param name="ResolvedUrl">The absolute url the real session would send it to; null when it does not resolve
-/// (no matching endpoint, or an invalid url).</param>
-/// <param name="Sender">Who sent it.</param>
-/// <param name="ReceivedAt">The scheduler's time on arrival (virtual under the TestScheduler).</param>
+/// <summary>One attempt that reached the fake session's transport: the session's retries and the retry after a
+/// reauthentication are attempts of their own, so a request retried once is recorded twice. Requests the session
+/// answers without sending (invalid, no endpoint in the catalog, an open circuit) are not recorded.</summary>
+/// <param name="Sequence">1 for the first attempt the fake cloud received, then 2, 3...</param>
+/// <param name="Request">The request its sender sent to the session.</param>
+/// <param name="ResolvedUrl">The absolute url the session sent the attempt to (resolved through the token's catalog).</param>
+/// <param name="Sender">Who sent the request to the session.</param>
+/// <param name="ReceivedAt">The scheduler's time when the attempt arrived (virtual under the TestScheduler).</param>
 public sealed record RecordedRequest(int Sequence, OpenStackRequest Request, Uri? ResolvedUrl, IActorRef Sender, DateTimeOffset ReceivedAt)
 {
     private static readonly IReadOnlyDictionary<string, string> NoHeaders = new Dictionary<string, string>();
@@ -28,8 +30,11 @@ public sealed record RecordedRequest(int Sequence, OpenStackRequest Request, Uri
     /// <summary>The service filter, if any.</summary>
     public ServiceFilter? Service => Request.Service;
 
-    /// <summary>The request headers (case-insensitive).</summary>
+    /// <summary>The request headers (case-insensitive), as the session passed them to its transport; the token is in <see cref="Token"/>.</summary>
     public IReadOnlyDictionary<string, string> Headers { get; init; } = NoHeaders;
+
+    /// <summary>The token the session attached (sent as <c>X-Auth-Token</c>), or null when it sent none.</summary>
+    public string? Token { get; init; }
 
     /// <summary>The body bytes, read once on arrival (empty without a body).</summary>
     public ReadOnlyMemory<byte> Body { get; init; }
@@ -55,15 +60,18 @@ public sealed record RecordedRequest(int Sequence, OpenStackRequest Request, Uri
         yield return ResolvedUrl?.AbsoluteUri;
     }
 
-    /// <summary>A readable form without headers or body: <c>#3 GET /?format=json → http://...</c>.</summary>
-    public override string ToString() => $"#{Sequence} {Request}{(ResolvedUrl is null ? "" : $" -> {ResolvedUrl}")}";
+    /// <summary>A readable form without headers, token or body: <c>#3 GET /?format=json → http://...</c> (the url redacted).</summary>
+    public override string ToString() => $"#{Sequence} {Request}{(ResolvedUrl is null ? "" : $" -> {Redaction.Url(ResolvedUrl)}")}";
 
-    internal static RecordedRequest Capture(int sequence, OpenStackRequest request, Uri? resolved, IActorRef sender, DateTimeOffset at)
+    internal static RecordedRequest Capture(int sequence, OpenStackRequest request, TransportRequest attempt, IActorRef sender, DateTimeOffset at)
     {
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (request.Headers is not null)
-            foreach (var (name, value) in request.Headers) headers[name] = value;
-        return new RecordedRequest(sequence, request, resolved, sender, at) { Headers = headers, Body = ReadBody(request.Body) };
+        if (attempt.Headers is not null)
+            foreach (var (name, value) in attempt.Headers) headers[name] = value;
+        return new RecordedRequest(sequence, request, attempt.Url, sender, at)
+        {
+            Headers = headers, Token = attempt.Token?.Value, Body = ReadBody(attempt.Body),
+        };
     }
 
     /// <summary>Bytes as they are; a stream body is opened once and copied (the fake is the server: it consumes the body).</summary>

@@ -131,17 +131,18 @@ public sealed class SessionReplyBuilder : ReplyBuilder<SessionReplyBuilder>
     public SessionReplyBuilder Where(Func<RecordedRequest, bool> predicate, string description = "a predicate") =>
         Match(m => m.Where(predicate, description));
 
-    /// <summary>Answers with <see cref="RequestFailed"/> carrying <paramref name="error"/>
-    /// (<see cref="HttpErrorException"/>, <see cref="Catalog.EndpointNotFoundException"/>, <see cref="Auth.AuthenticationFailedException"/>,
-    /// <see cref="RequestTimeoutException"/>, <see cref="ConnectionFailedException"/>, <see cref="CircuitOpenException"/>...).
-    /// The same instance is sent each time.</summary>
+    /// <summary>The attempt fails at the transport with <paramref name="error"/>, which the session then handles as its own
+    /// transport's failure: a <see cref="ConnectionFailedException"/> or <see cref="RequestTimeoutException"/> is retried
+    /// for idempotent requests (per the settings), anything else (<see cref="HttpErrorException"/>,
+    /// <see cref="Catalog.EndpointNotFoundException"/>, <see cref="Auth.AuthenticationFailedException"/>...) reaches the
+    /// caller at once in a <see cref="RequestFailed"/>. The same instance is sent each time.</summary>
     public SessionReplyBuilder Fail(OpenStackException error) => Add(new CannedStep { Error = error ?? throw new ArgumentNullException(nameof(error)) });
 
     /// <summary>
     /// Delays the step just added on the ActorSystem's scheduler: under the TestScheduler the reply comes only when the
-    /// test advances virtual time this far. A delay reaching the request's timeout (<see cref="RequestOptions.Timeout"/>,
-    /// else <c>openstack.session.request-timeout</c>) is answered, as by the real session, with a
-    /// <see cref="RequestTimeoutException"/> when the timeout runs out.
+    /// test advances virtual time this far. A delay reaching the attempt's timeout (<see cref="RequestOptions.Timeout"/>,
+    /// else <c>openstack.session.request-timeout</c>) ends in the transport's <see cref="RequestTimeoutException"/> (url
+    /// redacted) when the timeout runs out, which the session retries for idempotent requests like the real one.
     /// </summary>
     public SessionReplyBuilder After(TimeSpan delay)
     {

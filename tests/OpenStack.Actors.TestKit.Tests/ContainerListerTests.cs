@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.TestKit.Tests.Support;
 using Xunit;
@@ -14,10 +15,13 @@ public sealed class ContainerListerTests() : AkkaTestKit(OpenStackTestConfig.Vir
 {
     private static readonly object[] TwoContainers = [new { name = "photos", count = 3, bytes = 42 }, new { name = "logs", count = 0, bytes = 0 }];
 
+    /// <summary>The session's own retries off: a scripted 503 or 429 reaches the lister at once.</summary>
+    private static readonly FakeSessionOptions NoSessionRetries = new() { Settings = SessionSettings.Default with { MaxAttempts = 1 } };
+
     [Fact]
     public async Task Retries_after_a_503_on_its_own_timer_without_waiting_real_time()
     {
-        var fake = new FakeSession(this);
+        var fake = new FakeSession(this, NoSessionRetries);
         fake.When(HttpMethod.Get, "/?format=json").ForService("object-store")
             .Reply(503).Then.ReplyJson(TwoContainers);
         var lister = Sys.ActorOf(ContainerListerActor.Props(fake.Actor, retryDelay: TimeSpan.FromSeconds(10)));
@@ -94,7 +98,7 @@ public sealed class ContainerListerTests() : AkkaTestKit(OpenStackTestConfig.Vir
     [Fact]
     public async Task A_429_reaches_the_user_actor_which_waits_the_servers_Retry_After()
     {
-        var fake = new FakeSession(this);
+        var fake = new FakeSession(this, NoSessionRetries);
         fake.When(HttpMethod.Get, "/?format=json").ReplyTooManyRequests(TimeSpan.FromSeconds(30)).Then.ReplyJson(TwoContainers);
         var lister = Sys.ActorOf(ContainerListerActor.Props(fake.Actor));
 
@@ -110,7 +114,7 @@ public sealed class ContainerListerTests() : AkkaTestKit(OpenStackTestConfig.Vir
     [Fact]
     public async Task Sequences_with_Times_are_checked_by_Verify()
     {
-        var fake = new FakeSession(this);
+        var fake = new FakeSession(this, NoSessionRetries);
         fake.When(HttpMethod.Get, "/?format=json").Reply(503).Times(2).Then.ReplyJson(TwoContainers);
         var lister = Sys.ActorOf(ContainerListerActor.Props(fake.Actor, TimeSpan.FromSeconds(5), maxAttempts: 3));
 

@@ -2,6 +2,7 @@ using System.Net;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Session;
+using OpenStack.Actors.TestKit.Tests.Support;
 using Xunit;
 using OpenStack.Actors.Http;
 using OpenStack.Actors.Auth;
@@ -12,14 +13,7 @@ namespace OpenStack.Actors.TestKit.Tests;
 /// <summary>The REAL session with a fake cloud underneath: its own reauthentication, retries and endpoint selection at work.</summary>
 public sealed class FakeCloudHandlerTests : AkkaTestKit
 {
-    /// <summary>Real time here, so no waits: short backoffs, and no Keystone pacing or outage hold between token requests.</summary>
-    private static readonly SessionSettings Fast = SessionSettings.Default with
-    {
-        MinBackoff = TimeSpan.FromMilliseconds(1),
-        MaxBackoff = TimeSpan.FromMilliseconds(5),
-        TokenMinInterval = TimeSpan.Zero,
-        AuthOutageMinBackoff = TimeSpan.Zero,
-    };
+    private static readonly SessionSettings Fast = RealTimeSettings.Fast;
 
     private OpenStackSession RealSession(FakeCloudHandler cloud, Auth.IAuthenticator? authenticator = null) =>
         new(Sys.ActorOf(SessionActor.Props(authenticator ?? cloud.PasswordAuthenticator(), Fast, cloud)), Fast);

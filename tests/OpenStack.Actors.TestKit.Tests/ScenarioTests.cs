@@ -28,18 +28,22 @@ public sealed class ScenarioTests() : AkkaTestKit(OpenStackTestConfig.VirtualTim
         var lister = Sys.ActorOf(ContainerListerActor.Props(fake.Actor));
 
         lister.Tell(ListContainers.Instance, TestActor);
-        await fake.ExpectRequestAsync(HttpMethod.Get, "/?format=json");
-        fake.Advance(TimeSpan.FromSeconds(2));               // first token; its request is refused: reauthentication
-        var during = await fake.GetStatsAsync();             // also a barrier: the second token fetch is scheduled
+        await fake.ExpectAuthenticationAsync();              // the first token request's delay is on the scheduler
+        fake.Advance(TimeSpan.FromSeconds(2));               // first token; its attempt is refused: reauthentication
+        Assert.Equal("fake-token-1", (await fake.ExpectRequestAsync(HttpMethod.Get, "/?format=json")).Token);
+        await fake.ExpectAuthenticationAsync();              // the reauthentication's delay is on the scheduler
+        var during = await fake.GetStatsAsync();
         Assert.Equal(1, during.Reauthentications);
         Assert.Equal(1, during.Pending);
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
-        fake.Advance(TimeSpan.FromSeconds(2));               // second token; the retry succeeds
+        fake.Advance(TimeSpan.FromSeconds(2));               // second token; the attempt with it succeeds
 
         await ExpectMsgAsync<ContainersListed>();
         var stats = await fake.GetStatsAsync();
-        Assert.Equal(new SessionStats(0, 1, 2), stats);
-        Assert.Single(fake.Requests);                        // the caller sent one request; the session retried it
+        Assert.Equal((0, 1L), (stats.Pending, stats.Reauthentications));
+        // The caller sent one request; the cloud saw two attempts, with the first token and with the new one.
+        Assert.Equal(["fake-token-1", "fake-token-2"], fake.Requests.Select(r => r.Token));
+        Assert.All(fake.Requests, r => Assert.Equal(lister, r.Sender));
     }
 
     [Fact]
@@ -54,7 +58,9 @@ public sealed class ScenarioTests() : AkkaTestKit(OpenStackTestConfig.VirtualTim
 
         var failed = await ExpectMsgAsync<ListingFailed>();
         Assert.Equal(HttpStatusCode.Unauthorized, Assert.IsType<HttpErrorException>(failed.Error).Status);
-        Assert.Equal(new SessionStats(0, 1, 2), await fake.GetStatsAsync());
+        var stats = await fake.GetStatsAsync();
+        Assert.Equal((0, 1L), (stats.Pending, stats.Reauthentications));
+        Assert.Equal(["fake-token-1", "fake-token-2"], fake.Requests.Select(r => r.Token));
     }
 
     [Fact]
@@ -81,13 +87,15 @@ public sealed class ScenarioTests() : AkkaTestKit(OpenStackTestConfig.VirtualTim
         var lister = Sys.ActorOf(ContainerListerActor.Props(fake.Actor));
 
         lister.Tell(ListContainers.Instance, TestActor);
-        await fake.ExpectRequestAsync(HttpMethod.Get, "/?format=json");
+        await fake.ExpectRequestAsync(HttpMethod.Get, "/?format=json");   // settled: the session's retry timer is set
         fake.Advance(TimeSpan.FromSeconds(20));
-        await fake.GetStatsAsync();                          // barrier: the second retry is scheduled
+        var second = await fake.ExpectRequestAsync(HttpMethod.Get, "/?format=json");
         await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
         fake.Advance(TimeSpan.FromSeconds(20));
 
         await ExpectMsgAsync<ContainersListed>();            // no RetryScheduled: the session absorbed the 429s
+        Assert.Equal(3, fake.Requests.Count);
+        Assert.Equal(TimeSpan.FromSeconds(20), second.ReceivedAt - fake.Requests[0].ReceivedAt);
     }
 
     [Fact]
@@ -117,7 +125,7 @@ public sealed class ScenarioTests() : AkkaTestKit(OpenStackTestConfig.VirtualTim
         fake.Actor.Tell(new OpenStackRequest(HttpMethod.Get, "/a") { Service = ServiceFilter.ObjectStore }, TestActor);
         await fake.ExpectRequestAsync(HttpMethod.Get, "/a");
         fake.Advance(TimeSpan.FromMilliseconds(500));        // backoff cap of attempt 1 (min-backoff): 503 retried
-        await fake.GetStatsAsync();
+        await fake.ExpectRequestAsync(HttpMethod.Get, "/a");
         fake.Advance(TimeSpan.FromSeconds(1));               // attempt 2's cap: the connection failure retried
         Assert.Equal(HttpStatusCode.OK, (await ExpectMsgAsync<OpenStackResponse>()).Status);
 
@@ -127,29 +135,24 @@ public sealed class ScenarioTests() : AkkaTestKit(OpenStackTestConfig.VirtualTim
     }
 
     [Fact]
-    public async Task Tokens_expire_on_the_schedulers_clock_and_the_next_use_gets_a_new_generation()
+    public async Task Tokens_live_on_the_schedulers_clock_and_an_expired_token_costs_one_401_and_a_reauthentication()
     {
         var fake = new FakeSession(this, new FakeSessionOptions { TokenLifetime = TimeSpan.FromHours(1) });
         fake.When(HttpMethod.Get, "/?format=json").ReplyJson(OneContainer);
 
         var first = await fake.Session.GetAccessAsync();
-        Assert.Equal(1, first.Generation);
         Assert.Equal("fake-token-1", first.Token.Value);
         Assert.Equal(fake.Now + TimeSpan.FromHours(1), first.ExpiresAt);
+        fake.Advance(TimeSpan.FromMinutes(57));              // before the session's renewal (two minutes before expiry)
+        Assert.Equal("fake-token-1", (await fake.Session.GetAccessAsync()).Token.Value);
+        Assert.Equal(1, fake.Authentications);
 
-        fake.Advance(TimeSpan.FromMinutes(59));
-        Assert.Equal(1, (await fake.Session.GetAccessAsync()).Generation);
-        fake.Advance(TimeSpan.FromMinutes(1));
-        var second = await fake.Session.GetAccessAsync();
-        Assert.Equal(2, second.Generation);
-        Assert.Equal(fake.Now + TimeSpan.FromHours(1), second.ExpiresAt);
-
-        fake.Advance(TimeSpan.FromHours(2));
-        await fake.Session.SendAsync(List());                // a request after expiry renews too
-        Assert.Equal(3, (await fake.GetStatsAsync()).TokenGeneration);
-        fake.ExpireToken();
+        fake.ExpireToken();                                  // Keystone drops it: the client learns from a 401
+        Assert.Equal("fake-token-1", (await fake.Session.GetAccessAsync()).Token.Value);
         await fake.Session.SendAsync(List());
-        Assert.Equal(4, (await fake.GetStatsAsync()).TokenGeneration);
+        Assert.Equal(["fake-token-1", "fake-token-2"], fake.Requests.Select(r => r.Token));
+        Assert.Equal(1, (await fake.GetStatsAsync()).Reauthentications);
+        Assert.Equal("fake-token-2", (await fake.Session.GetAccessAsync()).Token.Value);
     }
 
     [Fact]
@@ -167,7 +170,11 @@ public sealed class ScenarioTests() : AkkaTestKit(OpenStackTestConfig.VirtualTim
         fake.Actor.Tell(GetAccess.Instance, TestActor);
         Assert.IsType<AuthenticationFailedException>((await ExpectMsgAsync<AccessDenied>()).Error);
         fake.RestoreAuthentication();
-        Assert.Equal(2, (await fake.Session.GetAccessAsync()).Generation);
+        // The session's authenticator holds refused credentials for token.bad-credentials-hold before asking again.
+        fake.Actor.Tell(GetAccess.Instance, TestActor);
+        Assert.IsType<AuthenticationFailedException>((await ExpectMsgAsync<AccessDenied>()).Error);
+        fake.Advance(fake.Settings.BadCredentialsHold);
+        Assert.Equal("fake-token-2", (await fake.Session.GetAccessAsync()).Token.Value);
     }
 
     [Fact]
@@ -188,8 +195,10 @@ public sealed class ScenarioTests() : AkkaTestKit(OpenStackTestConfig.VirtualTim
 
         fake.UseCatalog(CatalogBuilder.ObjectStoreOnly("http://swift.elsewhere.test/v1/AUTH_x"));
         await fake.Session.GetAsync("/photos", ServiceFilter.ObjectStore);
+        // The old token is refused (401), and the new one comes with the new catalog the request is resolved against again.
         Assert.Equal(new Uri("http://swift.elsewhere.test/v1/AUTH_x/photos"), fake.Requests[^1].ResolvedUrl);
-        Assert.Equal(2, (await fake.GetStatsAsync()).TokenGeneration);   // a new catalog comes with a new token
+        Assert.Equal("fake-token-2", fake.Requests[^1].Token);
+        Assert.Equal("fake-token-1", fake.Requests[^2].Token);
     }
 
     [Fact]
@@ -205,7 +214,7 @@ public sealed class ScenarioTests() : AkkaTestKit(OpenStackTestConfig.VirtualTim
         fake.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(TimeSpan.FromSeconds(5), (await ExpectMsgAsync<OpenStackResponse>()).Elapsed);
 
-        var options = new RequestOptions { Timeout = TimeSpan.FromSeconds(30) };
+        var options = new RequestOptions { Timeout = TimeSpan.FromSeconds(30), MaxAttempts = 1 };   // no retry of the timeout
         fake.Actor.Tell(new OpenStackRequest(HttpMethod.Get, "/stuck") { Service = ServiceFilter.ObjectStore, Options = options }, TestActor);
         await fake.ExpectRequestAsync(HttpMethod.Get, "/stuck");
         fake.Advance(TimeSpan.FromSeconds(29));

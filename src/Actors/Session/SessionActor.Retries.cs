@@ -1,6 +1,5 @@
 using System.Net;
 using Akka.Event;
-using Akka.Util;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Http;
 using OpenStack.Actors.Telemetry;
@@ -39,7 +38,7 @@ public sealed partial class SessionActor
     /// <summary>Exponential backoff with full jitter; a server's Retry-After is a floor, never cut short.</summary>
     private void ScheduleRetry(PendingRequest p, TimeSpan? retryAfter)
     {
-        var delay = SessionRules.RetryDelay(p.Attempt, retryAfter, _settings, ThreadLocalRandom.Current.NextDouble());
+        var delay = SessionRules.RetryDelay(p.Attempt, retryAfter, _settings, Math.Clamp(_jitter(), 0, 1));
         p.Deadline = Now + delay + _settings.ReplyGrace;
         OpenStackTelemetry.Retries.Add(1);
         Timers.StartSingleTimer(("retry", p.Id), new RetryDue(p.Id), delay);

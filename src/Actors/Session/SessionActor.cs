@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Util;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Config;
 using OpenStack.Actors.Telemetry;
@@ -25,6 +26,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private readonly SessionSettings _settings;
     private readonly HttpMessageHandler? _handler;
     private readonly IActorRef? _transportOverride;
+    private readonly Func<double> _jitter;
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
     private readonly Dictionary<long, PendingRequest> _pending = new();
@@ -36,17 +38,21 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private IActorRef _transport = ActorRefs.Nobody;
     private AccessInfo? _access;
     private bool _accessRequested;
-    private long _nextId;
+    /// <summary>Process-wide, so that a late reply to an attempt of an earlier incarnation (the session restarted, its
+    /// transports' exchanges still answer) cannot be taken for the reply to a new request.</summary>
+    private static long s_nextId;
     private long _reauthentications;
     private DateTimeOffset? _authOutageAt;
 
     /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
-    public SessionActor(IAuthenticator authenticator, SessionSettings settings, HttpMessageHandler? handler = null, IActorRef? transport = null)
+    public SessionActor(IAuthenticator authenticator, SessionSettings settings, HttpMessageHandler? handler = null, IActorRef? transport = null,
+        Func<double>? jitter = null)
     {
         _authenticator = authenticator;
         _settings = settings;
         _handler = handler;
         _transportOverride = transport;
+        _jitter = jitter ?? (static () => ThreadLocalRandom.Current.NextDouble());
 
         Receive<OpenStackRequest>(OnRequest);
         Receive<TransportResult>(OnTransportResult);
@@ -74,8 +80,11 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     /// <param name="settings">Settings, e.g. <see cref="SessionSettings.Create(ActorSystem)"/>.</param>
     /// <param name="handler">An HTTP handler to use instead of a new <see cref="SocketsHttpHandler"/> (tests, proxies).</param>
     /// <param name="transport">An actor to use instead of the TransportActor pool (tests script it with a probe).</param>
-    public static Props Props(IAuthenticator authenticator, SessionSettings settings, HttpMessageHandler? handler = null, IActorRef? transport = null) =>
-        Akka.Actor.Props.Create(() => new SessionActor(authenticator, settings, handler, transport));
+    /// <param name="jitter">The retry backoff's random factor, a value in [0, 1] taken per retry: the wait is that fraction of the
+    /// exponential cap (never shorter than Retry-After). Null: uniformly random (full jitter). Tests pass a constant for exact timings.</param>
+    public static Props Props(IAuthenticator authenticator, SessionSettings settings, HttpMessageHandler? handler = null, IActorRef? transport = null,
+        Func<double>? jitter = null) =>
+        Akka.Actor.Props.Create(() => new SessionActor(authenticator, settings, handler, transport, jitter));
 
     /// <inheritdoc />
     public ITimerScheduler Timers { get; set; } = null!;
@@ -114,7 +123,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private void OnRequest(OpenStackRequest request)
     {
         var options = request.Options ?? RequestOptions.Default;
-        var p = new PendingRequest(++_nextId, request, options, Sender);
+        var p = new PendingRequest(Interlocked.Increment(ref s_nextId), request, options, Sender);
         var invalid = SessionRules.Validate(request);
         if (invalid is not null)
         {

@@ -8,8 +8,7 @@ namespace OpenStack.Actors.Session;
 
 /// <summary>
 /// The per-request rules of the session, as pure functions: what is a valid request, how a url is resolved, who gets
-/// the token, what may be retried and how long to wait. The SessionActor and the test kit's fake session both use
-/// these, so the fake cannot drift from the real thing.
+/// the token, what may be retried and how long to wait.
 /// </summary>
 internal static class SessionRules
 {

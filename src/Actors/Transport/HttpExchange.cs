@@ -110,7 +110,7 @@ internal static class HttpExchange
         }
         catch (OperationCanceledException e) when (cts.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new RequestTimeoutException($"{method} {Redaction.Url(url)} timed out after {timeout.TotalSeconds:0.###} s", timeout, e);
+            throw TimedOut(method, url, timeout, e);
         }
         catch (OperationCanceledException e)
         {
@@ -138,6 +138,10 @@ internal static class HttpExchange
                 OpenStackTelemetry.RequestDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, OpenStackTelemetry.HttpTags(method, url, status, errorType));
         }
     }
+
+    /// <summary>The failure of an attempt that got no response within <paramref name="timeout"/>; the url redacted.</summary>
+    internal static RequestTimeoutException TimedOut(HttpMethod method, Uri url, TimeSpan timeout, Exception? inner = null) =>
+        new($"{method} {Redaction.Url(url)} timed out after {timeout.TotalSeconds:0.###} s", timeout, inner);
 
     /// <summary>Records a failure on the activity and for the duration metric; returns false so the exception is handled by the next catch.</summary>
     private static bool Fault(Activity? activity, Exception e, ref string? errorType)
