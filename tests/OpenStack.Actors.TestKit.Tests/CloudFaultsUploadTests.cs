@@ -52,14 +52,7 @@ public sealed class CloudFaultsUploadTests : AkkaTestKit
         var run = await uploader.StartAsync(new UploadJob(_source, "photos") { Settings = ObjectStoreSettings.Default with { Transfers = 2 } });
 
         var driving = Stopwatch.StartNew();
-        var paused = false;
-        while (!run.Completion.IsCompleted)
-        {
-            // Virtual time moves to the next thing the run waits for, once it waits for it: a file's latency or the next probe.
-            await AwaitConditionAsync(() => run.Completion.IsCompleted || NextDue(faults, run) is not null, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(1));
-            paused |= run.Endpoint.Health == EndpointHealth.Down;
-            if (NextDue(faults, run) is { } due) Clock.Advance(due - Sys.Scheduler.Now);
-        }
+        var paused = await DriveAsync(faults, run);
         var summary = await run.Completion;
         driving.Stop();
 
@@ -81,6 +74,44 @@ public sealed class CloudFaultsUploadTests : AkkaTestKit
             $"({driving.Elapsed.TotalMilliseconds:0} ms from the first file on)");
         // A guard against real waiting, loose for a loaded machine: what takes wall time here is the cold start (JIT).
         Assert.True(wall.Elapsed < TimeSpan.FromSeconds(10), $"took {wall.Elapsed.TotalMilliseconds:0} ms of wall time");
+    }
+
+    [Fact]
+    public async Task Over_the_in_memory_store_the_run_pauses_for_the_outage_and_every_object_is_stored_whole()
+    {
+        var cloud = new InMemoryCloud(new InMemoryCloudOptions { Clock = () => Sys.Scheduler.Now });
+        for (var i = 0; i < Files; i++) File.WriteAllText(Path.Combine(_source, $"p{i:00}.jpg"), $"picture number {i}");
+        var faults = new CloudFaults(Sys, cloud.CreateHandler());
+        faults.Latency(TimeSpan.FromSeconds(1)).OnMethod(HttpMethod.Put).OnUrl("*/photos/*");
+        faults.Down("object-store", from: TimeSpan.FromSeconds(5), to: TimeSpan.FromSeconds(125));
+        var settings = SessionSettings.Default with { MaxAttempts = 1, BreakerMaxFailures = 1000 };
+        var session = new OpenStackSession(Sys.ActorOf(SessionActor.Props(cloud.PasswordAuthenticator(), settings, faults)), settings);
+        var run = await new BatchUploader(new ObjectStoreClient(session), Sys)
+            .StartAsync(new UploadJob(_source, "photos") { Settings = ObjectStoreSettings.Default with { Transfers = 2 } });
+
+        Assert.True(await DriveAsync(faults, run));
+        var summary = await run.Completion;
+
+        Assert.True(summary.Success, string.Join("; ", summary.Failures.Select(f => f.Reason)));
+        Assert.InRange(Assert.Single(summary.Outages).Duration, TimeSpan.FromSeconds(120), TimeSpan.FromSeconds(120 + 36));
+        Assert.Equal(Enumerable.Range(0, Files).Select(i => $"p{i:00}.jpg"), cloud.Store.ObjectNames(cloud.Account, "photos"));
+        Assert.All(Enumerable.Range(0, Files), i =>
+            Assert.Equal($"picture number {i}", Encoding.UTF8.GetString(cloud.Store.ReadObject(cloud.Account, "photos", $"p{i:00}.jpg")!)));
+        Assert.NotEqual(0, faults.Count(FaultKind.Down));
+    }
+
+    /// <summary>Moves virtual time to the next thing the run waits for, once it waits for it (a file's latency or the
+    /// next probe), until the run ends; true when the run was seen paused.</summary>
+    private async Task<bool> DriveAsync(CloudFaults faults, TransferRun run)
+    {
+        var paused = false;
+        while (!run.Completion.IsCompleted)
+        {
+            await AwaitConditionAsync(() => run.Completion.IsCompleted || NextDue(faults, run) is not null, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(1));
+            paused |= run.Endpoint.Health == EndpointHealth.Down;
+            if (NextDue(faults, run) is { } due) Clock.Advance(due - Sys.Scheduler.Now);
+        }
+        return paused;
     }
 
     /// <summary>The earliest future instant the run waits for, or null while it is busy.</summary>
