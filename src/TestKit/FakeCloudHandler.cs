@@ -267,8 +267,10 @@ public sealed class FakeCloudHandler : HttpMessageHandler
         if (step.ContentType is not null) response.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(step.ContentType);
         foreach (var (name, value) in step.Headers)
         {
+            // A response header (ETag, Retry-After) goes there; a content header replaces the content's own (Content-Type).
+            if (response.Headers.TryAddWithoutValidation(name, value)) continue;
             response.Content.Headers.Remove(name);
-            if (!response.Headers.TryAddWithoutValidation(name, value)) response.Content.Headers.TryAddWithoutValidation(name, value);
+            response.Content.Headers.TryAddWithoutValidation(name, value);
         }
         if (!response.Headers.Contains("x-openstack-request-id") && !response.Headers.Contains("x-trans-id"))
             response.Headers.Add("x-openstack-request-id", "req-fake-" + r.Sequence.ToString(CultureInfo.InvariantCulture));
