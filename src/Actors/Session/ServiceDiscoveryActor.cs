@@ -24,7 +24,9 @@ internal sealed class ServiceDiscoveryActor : ReceiveActor
     private readonly Dictionary<Uri, Task<Document>> _documents = new();
     private readonly Dictionary<ServiceFilter, Uri> _endpoints = new();
     private long _endpointsGeneration = long.MinValue;
-    private long _nextId;
+
+    // Unique across restarts: a reply piped to an earlier incarnation must not match a call of this one.
+    private static long _lastId;
 
     public ServiceDiscoveryActor(IActorRef session, SessionSettings settings)
     {
@@ -36,6 +38,13 @@ internal sealed class ServiceDiscoveryActor : ReceiveActor
             if (_inFlight.TryGetValue(a.Id, out var call)) OnAccess(call, a.Access);
         });
         Receive<Fetched>(OnFetched);
+        Receive<FetchFailed>(f =>
+        {
+            // not kept: the next call looks for the document again
+            if (_documents.TryGetValue(f.CatalogUrl, out var cached) && cached.IsFaulted) _documents.Remove(f.CatalogUrl);
+            if (_inFlight.TryGetValue(f.Id, out var call))
+                Fail(call, new OpenStackException($"The version document of {Redaction.Url(f.CatalogUrl)} could not be read: {f.Error.GetBaseException().Message}", f.Error));
+        });
         Receive<CallFailed>(f =>
         {
             if (_inFlight.TryGetValue(f.Id, out var call)) Fail(call, f.Error);
@@ -55,7 +64,7 @@ internal sealed class ServiceDiscoveryActor : ReceiveActor
             DiscoverService d => (d.Service, d.Api, d.CorrelationId),
             _ => throw new ArgumentException($"Unexpected {message.Message.GetType().Name}"),
         };
-        var call = new Call(++_nextId, message.Message, filter, api, correlation, message.ReplyTo);
+        var call = new Call(Interlocked.Increment(ref _lastId), message.Message, filter, api, correlation, message.ReplyTo);
         _inFlight.Add(call.Id, call);
         if (message.Access is { } access)
         {
@@ -96,7 +105,7 @@ internal sealed class ServiceDiscoveryActor : ReceiveActor
             _documents[catalogUrl] = document;
         }
         var id = call.Id;
-        document.PipeTo(Self, success: d => new Fetched(id, catalogUrl, d, access), failure: e => new CallFailed(id, new OpenStackException("Service discovery failed", e)));
+        document.PipeTo(Self, success: d => new Fetched(id, catalogUrl, d, access), failure: e => new FetchFailed(id, catalogUrl, e));
     }
 
     /// <summary>The catalog's endpoint for the filter, resolved once per token generation: a new token may bring a new catalog.</summary>
@@ -194,4 +203,6 @@ internal sealed class ServiceDiscoveryActor : ReceiveActor
     private sealed record CallFailed(long Id, OpenStackException Error);
 
     private sealed record Fetched(long Id, Uri CatalogUrl, Document Document, AccessInfo Access);
+
+    private sealed record FetchFailed(long Id, Uri CatalogUrl, Exception Error);
 }
