@@ -84,11 +84,21 @@ public abstract class SwiftWireSuite(ISwiftUnderTest swift) : TestKit
         Assert.Equal(HttpStatusCode.NotModified, (await w.Send(HttpMethod.Get, "/o", null, ("If-None-Match", $"\"{Md5("hello")}\""))).Status);
         Assert.Equal(HttpStatusCode.PreconditionFailed, (await w.Send(HttpMethod.Get, "/o", null, ("If-Match", "\"other\""))).Status);
 
+        await w.Send(HttpMethod.Put, "/empty", "");
+        Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, (await w.Send(HttpMethod.Get, "/empty", null, ("Range", "bytes=0-"))).Status);
+        var headOfRange = await w.Send(HttpMethod.Head, "/o", null, ("Range", "bytes=1-2"));
+        Assert.Equal(HttpStatusCode.OK, headOfRange.Status);   // a HEAD ignores the range
+        Assert.Equal("5", headOfRange.Header("Content-Length"));
+        var reserved = await w.Send(HttpMethod.Put, "/slo", "x", ("X-Static-Large-Object", "True"));
+        Assert.Equal(HttpStatusCode.BadRequest, reserved.Status);
+        Assert.StartsWith("X-Static-Large-Object is a reserved header.", reserved.Text());
+        Assert.Equal(HttpStatusCode.BadRequest, (await w.Send(HttpMethod.Post, "/o", null, ("X-Static-Large-Object", "True"))).Status);
         Assert.Equal(HttpStatusCode.Accepted, (await w.Send(HttpMethod.Post, "/o", null, ("X-Object-Meta-Size", "big"))).Status);
         var after = await w.Send(HttpMethod.Head, "/o");
         Assert.Equal("big", after.Header("X-Object-Meta-Size"));
         Assert.Null(after.Header("X-Object-Meta-Color"));
         Assert.Equal(HttpStatusCode.Conflict, (await w.Send(HttpMethod.Delete, "")).Status);
+        Assert.Equal(HttpStatusCode.NoContent, (await w.Send(HttpMethod.Delete, "/empty")).Status);
         Assert.Equal(HttpStatusCode.NoContent, (await w.Send(HttpMethod.Delete, "/o")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await w.Send(HttpMethod.Delete, "/o")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await w.Send(HttpMethod.Post, "/o", null, ("X-Object-Meta-A", "b"))).Status);
@@ -179,5 +189,11 @@ public abstract class SwiftWireSuite(ISwiftUnderTest swift) : TestKit
         var flat = await w.Send(HttpMethod.Get, "/flat");
         Assert.Equal("hello world", flat.Text());
         Assert.Null(flat.Header("X-Object-Manifest"));
+
+        // A POST replaces the kept headers too: the manifest not sent again is gone, and the object is plain and empty.
+        await w.Send(HttpMethod.Post, "/dlo", null, ("X-Object-Meta-A", "b"));
+        var plain = await w.Send(HttpMethod.Get, "/dlo");
+        Assert.Null(plain.Header("X-Object-Manifest"));
+        Assert.Equal("", plain.Text());
     });
 }
