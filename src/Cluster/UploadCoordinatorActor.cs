@@ -202,7 +202,7 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
             // has seen that it neither holds nor reported was lost (a dropped connection); so was an assignment it has not
             // seen after much longer than a delivery takes. Either is handed out again.
             var holds = m.InFlight.ToHashSet();
-            var unseenSince = DateTime.UtcNow - _setup.UnseenAssignmentTimeout;
+            var unseenSince = Context.System.Scheduler.Now.UtcDateTime - _setup.UnseenAssignmentTimeout;
             var lost = worker.Outstanding
                 .Where(id => !holds.Contains(id) && _items.TryGetValue(id, out var it) && worker.Actor.Equals(it.AssignedTo)
                              && (it.Seq <= m.LastSeq || it.AssignedAt < unseenSince))
@@ -307,7 +307,7 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
             if (!_items.TryGetValue(node.Value, out var item) || item.AssignedTo is not null) continue;
             item.AssignedTo = worker.Actor;
             item.Seq = seq;
-            item.AssignedAt = DateTime.UtcNow;
+            item.AssignedAt = Context.System.Scheduler.Now.UtcDateTime;
             worker.Outstanding.Add(item.Work.Id);
             _setup.Tally.TransferStarted();
             batch.Add(item.Work);

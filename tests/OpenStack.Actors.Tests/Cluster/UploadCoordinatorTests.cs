@@ -5,6 +5,7 @@ using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using OpenStack.Actors.Cluster;
 using OpenStack.Actors.ObjectStore;
+using OpenStack.Actors.Tests.Support;
 using Xunit;
 
 namespace OpenStack.Actors.Tests.Cluster;
@@ -14,31 +15,34 @@ public sealed class UploadCoordinatorTests : TestKit
 {
     private const string Root = "/data";
 
-    private sealed record Started(IActorRef Coordinator, TaskCompletionSource<ClusterUploadSummary> Done, TransferProgress Progress, TestProbe Announce,
+    internal sealed record Started(IActorRef Coordinator, TaskCompletionSource<ClusterUploadSummary> Done, TransferProgress Progress, TestProbe Announce,
         ClusterUploadJob Job, List<FileResult> Results);
 
-    private Started Start(IEnumerable<LocalEntry> entries, int walkBuffer = 256, TimeSpan? unseenTimeout = null)
+    private Started Start(IEnumerable<LocalEntry> entries, int walkBuffer = 256, TimeSpan? unseenTimeout = null) =>
+        Start(this, entries, walkBuffer, unseenTimeout);
+
+    internal static Started Start(TestKitBase kit, IEnumerable<LocalEntry> entries, int walkBuffer = 256, TimeSpan? unseenTimeout = null)
     {
         var job = new ClusterUploadJob("run-1", Root, "c", 1L << 30, SkipMode.Md5, true);
         var done = new TaskCompletionSource<ClusterUploadSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
         var tally = new TransferTally(10);
         var progress = tally.Progress;
-        var announce = CreateTestProbe();
+        var announce = kit.CreateTestProbe();
         var results = new List<FileResult>();
         var setup = new CoordinatorSetup(job, Source.From(entries), tally, r =>
         {
             lock (results) results.Add(r);
         }, done, () => false, TimeSpan.FromMilliseconds(200), walkBuffer, announce.Ref) { UnseenAssignmentTimeout = unseenTimeout ?? TimeSpan.FromSeconds(30) };
-        var coordinator = Sys.ActorOf(UploadCoordinatorActor.Props(setup));
+        var coordinator = kit.Sys.ActorOf(UploadCoordinatorActor.Props(setup));
         return new Started(coordinator, done, progress, announce, job, results);
     }
 
-    private static IEnumerable<LocalEntry> Files(int n) =>
+    internal static IEnumerable<LocalEntry> Files(int n) =>
         Enumerable.Range(1, n).Select(i => (LocalEntry)new LocalFile($"{Root}/d/f{i}.txt", $"d/f{i}.txt", i, DateTime.UnixEpoch));
 
-    private static FileOutcome Uploaded(long bytes) => new(FileStatus.Uploaded, bytes, "etag", 0, 0, null, null, TimeSpan.FromMilliseconds(1));
+    internal static FileOutcome Uploaded(long bytes) => new(FileStatus.Uploaded, bytes, "etag", 0, 0, null, null, TimeSpan.FromMilliseconds(1));
 
-    private static TestProbe Register(TestKitBase kit, Started s, int capacity, string node)
+    internal static TestProbe Register(TestKitBase kit, Started s, int capacity, string node)
     {
         var worker = kit.CreateTestProbe();
         worker.Send(s.Coordinator, new RegisterWorker(s.Job.RunId, capacity, node));
@@ -178,24 +182,6 @@ public sealed class UploadCoordinatorTests : TestKit
     }
 
     [Fact]
-    public async Task The_last_assignment_lost_on_the_way_is_handed_out_again_once_it_is_overdue()
-    {
-        var s = Start(Files(1), unseenTimeout: TimeSpan.FromMilliseconds(300));
-        var a = Register(this, s, 1, "a");
-        var item = a.ExpectMsg<AssignWork>().Items.Single();
-        // The worker never got it (LastSeq 0) and holds nothing; too early to call it lost...
-        a.Send(s.Coordinator, new WorkerHeartbeat("run-1", 0, [], 0));
-        a.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        // ...then overdue: handed out again.
-        await Task.Delay(400);
-        a.Send(s.Coordinator, new WorkerHeartbeat("run-1", 0, [], 0));
-        Assert.Equal(item.Id, a.ExpectMsg<AssignWork>().Items.Single().Id);
-        a.Send(s.Coordinator, new WorkDone("run-1", item.Id, Uploaded(1)));
-        var summary = await s.Done.Task.WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(1, summary.Reassigned);
-    }
-
-    [Fact]
     public async Task A_worker_that_refuses_its_files_is_dropped_and_the_files_go_to_others()
     {
         var s = Start(Files(3));
@@ -226,8 +212,12 @@ public sealed class UploadCoordinatorTests : TestKit
             }
         }
         var s = Start(Walk(), walkBuffer: 5);
-        await Task.Delay(500);
-        Assert.InRange(Volatile.Read(ref produced), 5, 5 + 16 + 2);   // the queue, plus the sink stage's input buffer (16)
+        // The walk fills the queue and reports the problem...
+        await AwaitConditionAsync(() => Task.FromResult(Volatile.Read(ref produced) >= 5 && s.Progress.Snapshot().Failed == 1));
+        // ...and, with no worker taking files, goes no further: given time, it stays within the queue plus the sink
+        // stage's input buffer (16).
+        await Task.Delay(300);
+        Assert.InRange(Volatile.Read(ref produced), 5, 5 + 16 + 2);
         Assert.Equal(1, s.Progress.Snapshot().Failed);
 
         var a = Register(this, s, 100, "a");
@@ -268,5 +258,30 @@ public sealed class UploadCoordinatorTests : TestKit
             var back = serializer.FromBinary(bytes, m.GetType());
             Assert.Equal(System.Text.Json.JsonSerializer.Serialize(m, m.GetType()), System.Text.Json.JsonSerializer.Serialize(back, m.GetType()));
         }
+    }
+}
+
+/// <summary>The coordinator's lost-assignment rule under virtual time: "overdue" is a time the test moves to, not waits for.</summary>
+public sealed class UploadCoordinatorVirtualTimeTests() : TestKit(TestConfigs.VirtualTime)
+{
+    private TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    [Fact]
+    public async Task The_last_assignment_lost_on_the_way_is_handed_out_again_once_it_is_overdue()
+    {
+        var s = UploadCoordinatorTests.Start(this, UploadCoordinatorTests.Files(1), unseenTimeout: TimeSpan.FromSeconds(30));
+        var a = UploadCoordinatorTests.Register(this, s, 1, "a");
+        var item = a.ExpectMsg<AssignWork>().Items.Single();
+        // The worker never got it (LastSeq 0) and holds nothing; just before the timeout it is not yet lost...
+        Scheduler.Advance(TimeSpan.FromSeconds(29));
+        a.Send(s.Coordinator, new WorkerHeartbeat("run-1", 0, [], 0));
+        a.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
+        // ...then overdue: handed out again.
+        Scheduler.Advance(TimeSpan.FromSeconds(2));
+        a.Send(s.Coordinator, new WorkerHeartbeat("run-1", 0, [], 0));
+        Assert.Equal(item.Id, a.ExpectMsg<AssignWork>().Items.Single().Id);
+        a.Send(s.Coordinator, new WorkDone("run-1", item.Id, UploadCoordinatorTests.Uploaded(1)));
+        var summary = await s.Done.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal(1, summary.Reassigned);
     }
 }
