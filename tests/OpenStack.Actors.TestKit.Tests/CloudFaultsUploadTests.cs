@@ -28,7 +28,7 @@ public sealed class CloudFaultsUploadTests : AkkaTestKit
     private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
     [Fact]
-    public async Task A_batch_upload_of_a_directory_survives_a_two_minute_outage_in_well_under_a_second()
+    public async Task A_batch_upload_of_a_directory_survives_a_two_minute_outage_without_waiting_for_it()
     {
         var cloud = new FakeCloudHandler(new FakeCloudOptions { Clock = () => Sys.Scheduler.Now });
         cloud.When(HttpMethod.Put, "/v1/AUTH_demo/photos").Reply(201);
