@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# devcloud.sh - a throw-away OpenStack Keystone + Swift on 127.0.0.1 from Debian 12 packages,
+# devcloud.sh - a throw-away OpenStack Keystone + Swift + Placement on 127.0.0.1 from Debian 12 packages,
 # for the OpenStack.Actors integration tests.
 #
 #   devcloud.sh up             install (if needed), configure, start, wait healthy, provision, write
@@ -9,8 +9,10 @@
 #   devcloud.sh status         show processes and health (exit 1 if something is not running)
 #   devcloud.sh env            print the openrc / clouds.yaml / devcloud.env facts again
 #   devcloud.sh purge          down + unmount + delete $DEVCLOUD_DIR
+#   devcloud.sh placement-up   only the Placement part of `up` (install, configure, db sync, register in
+#                              the catalog, start, wait healthy); needs a running Keystone; idempotent
 #   devcloud.sh stop SERVICE   stop one service (fault tests); SERVICE: keystone swift-proxy swift-object
-#   devcloud.sh start SERVICE    swift-container swift-account memcached swift-updaters; `start` waits until it answers
+#   devcloud.sh start SERVICE    swift-container swift-account memcached swift-updaters placement; `start` waits until it answers
 #
 # Must run as root (apt-get, tmpfs mount). `up` is idempotent: a second `up` only restarts what is not
 # running (or whose config changed, e.g. DEVCLOUD_TOKEN_EXPIRATION=30 devcloud.sh up) and re-provisions.
@@ -24,11 +26,15 @@
 #   object-store  RegionOne internal               http://localhost:8080/v1/AUTH_%(project_id)s  (same proxy, by name)
 #   object-store  RegionOne admin                  http://127.0.0.1:8081/v1/AUTH_%(project_id)s  (socat -> 8080)
 #   object-store  RegionTwo public                 http://127.0.0.1:8082/v1/AUTH_%(project_id)s  (socat -> 8080)
+#   placement     RegionOne public/admin           http://127.0.0.1:8778   (uwsgi, keystonemiddleware authtoken)
+#   placement     RegionOne internal               http://localhost:8778
 # The two socat forwarders belong to the swift-proxy service: `stop swift-proxy` stops all three ports.
+# Placement logs to $DEVCLOUD_DIR/log/placement.log (oslo.log lines carry the global request id).
 #
 # Identities (domain Default): admin/devcloud-admin (project admin, role admin); demo/devcloud-demo
 # (project demo, role member); application credential "devcloud-demo" of demo, secret
-# devcloud-appcred-secret; swift/devcloud-swift (project service, role admin; authtoken service user).
+# devcloud-appcred-secret; swift/devcloud-swift and placement/devcloud-placement (project service, role
+# admin; the authtoken service users).
 # Clouds in $DEVCLOUD_DIR/clouds.yaml: devcloud-admin, devcloud-demo, devcloud-appcred.
 set -euo pipefail
 
@@ -44,11 +50,13 @@ OBJECT_PORT=${DEVCLOUD_OBJECT_PORT:-6200}
 CONTAINER_PORT=${DEVCLOUD_CONTAINER_PORT:-6201}
 ACCOUNT_PORT=${DEVCLOUD_ACCOUNT_PORT:-6202}
 MEMCACHED_PORT=${DEVCLOUD_MEMCACHED_PORT:-11211}
+PLACEMENT_PORT=${DEVCLOUD_PLACEMENT_PORT:-8778}
 REGION=RegionOne
 REGION2=RegionTwo
 ADMIN_PASSWORD=${DEVCLOUD_ADMIN_PASSWORD:-devcloud-admin}
 DEMO_PASSWORD=${DEVCLOUD_DEMO_PASSWORD:-devcloud-demo}
 SWIFT_SERVICE_PASSWORD=${DEVCLOUD_SWIFT_PASSWORD:-devcloud-swift}
+PLACEMENT_SERVICE_PASSWORD=${DEVCLOUD_PLACEMENT_PASSWORD:-devcloud-placement}
 APPCRED_NAME=devcloud-demo
 APPCRED_SECRET=${DEVCLOUD_APPCRED_SECRET:-devcloud-appcred-secret}
 TOKEN_EXPIRATION=${DEVCLOUD_TOKEN_EXPIRATION:-600}          # keystone [token] expiration, seconds (>= 1)
@@ -74,6 +82,10 @@ SW_DIR=$DEVCLOUD_DIR/swift
 SW_DEV=$SW_DIR/srv            # "devices" dir; device name d1
 KS_CONF=$ETC/keystone/keystone.conf
 SW_ETC=$ETC/swift
+PL_DIR=$DEVCLOUD_DIR/placement
+PL_ETC=$ETC/placement
+PL_URL=http://$HOST:$PLACEMENT_PORT
+PL_INTERNAL_URL=http://$INTERNAL_HOST:$PLACEMENT_PORT
 KS_ROOT=http://$HOST:$KEYSTONE_PORT
 KS_URL=$KS_ROOT/v3
 SW_URL=http://$HOST:$SWIFT_PORT
@@ -85,14 +97,15 @@ SW_REGION2_PREFIX=http://$HOST:$SWIFT_REGION2_PORT/v1/AUTH_
 # python3-swiftclient and rclone: the interop tests write containers with the real tools
 PACKAGES=(python3-keystone python3-keystonemiddleware python3-swift swift swift-proxy swift-object
           swift-container swift-account memcached uwsgi-core uwsgi-plugin-python3
-          python3-openstackclient python3-swiftclient rclone curl procps socat util-linux)
+          python3-openstackclient python3-swiftclient rclone curl procps socat util-linux
+          python3-placement)
 # shellcheck disable=SC2206
 PACKAGES+=(${DEVCLOUD_EXTRA_PACKAGES:-})                     # e.g. DEVCLOUD_EXTRA_PACKAGES=jq
 
 # start order; down stops in reverse
 ALL_SERVICES=(memcached keystone swift-account swift-container swift-object swift-proxy
-              swift-proxy-admin swift-proxy-region2 swift-container-updater swift-object-updater)
-FAULT_SERVICES=(keystone swift-proxy swift-object swift-container swift-account memcached swift-updaters)
+              swift-proxy-admin swift-proxy-region2 swift-container-updater swift-object-updater placement)
+FAULT_SERVICES=(keystone swift-proxy swift-object swift-container swift-account memcached swift-updaters placement)
 
 log() { printf '[devcloud %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -222,6 +235,20 @@ write_conf() {  # file services... < content : write only when different; rememb
   return 0
 }
 
+authtoken_user() {  # user password: keystonemiddleware's service credentials, with which it validates tokens
+  cat <<EOF
+www_authenticate_uri = $KS_URL
+auth_url = $KS_ROOT
+auth_type = password
+project_domain_id = default
+user_domain_id = default
+project_name = service
+username = $1
+password = $2
+region_name = $REGION
+EOF
+}
+
 write_keystone_conf() {
   mkdir -p "$ETC/keystone" "$KS_DIR"
   write_conf "$KS_CONF" keystone <<EOF
@@ -335,15 +362,7 @@ use = egg:swift#proxy
 account_autocreate = true
 [filter:authtoken]
 paste.filter_factory = keystonemiddleware.auth_token:filter_factory
-www_authenticate_uri = $KS_URL
-auth_url = $KS_ROOT
-auth_type = password
-project_domain_id = default
-user_domain_id = default
-project_name = service
-username = swift
-password = $SWIFT_SERVICE_PASSWORD
-region_name = $REGION
+$(authtoken_user swift "$SWIFT_SERVICE_PASSWORD")
 delay_auth_decision = true
 cache = swift.cache
 include_service_catalog = false
@@ -389,6 +408,37 @@ allow_object_versioning = true
 [filter:symlink]
 use = egg:swift#symlink
 EOF
+}
+
+write_placement_conf() {
+  mkdir -p "$PL_ETC" "$PL_DIR"
+  write_conf "$PL_ETC/placement.conf" placement <<EOF
+[DEFAULT]
+debug = false
+use_stderr = true
+[api]
+auth_strategy = keystone
+[placement_database]
+connection = sqlite:///$PL_DIR/placement.db?check_same_thread=false
+sqlite_synchronous = false
+[oslo_policy]
+# project-scoped admin tokens (what the clouds in clouds.yaml get) pass placement's admin rules
+enforce_scope = false
+enforce_new_defaults = false
+[keystone_authtoken]
+$(authtoken_user placement "$PLACEMENT_SERVICE_PASSWORD")
+memcached_servers = $HOST:$MEMCACHED_PORT
+token_cache_time = $AUTHTOKEN_CACHE_TIME
+EOF
+}
+
+init_placement() {  # schema once; `db sync` itself is idempotent, the marker only saves a python start
+  if [ -f "$PL_DIR/.initialized" ]; then return; fi
+  placement-manage --config-file "$PL_ETC/placement.conf" db sync > "$LOG/placement-manage.log" 2>&1 \
+    || { tail -20 "$LOG/placement-manage.log" >&2; die "placement db sync failed"; }
+  "$PY" -c "import sqlite3,sys; sqlite3.connect(sys.argv[1]).execute('PRAGMA journal_mode=WAL')" "$PL_DIR/placement.db"
+  touch "$PL_DIR/.initialized"
+  log "placement db initialised"
 }
 
 check_xattr() {  # swift stores metadata in user.* xattrs (254-byte chunks)
@@ -495,6 +545,12 @@ start_service() {  # name: start one service (configs must exist); returns once 
           "TCP-LISTEN:$SWIFT_ADMIN_PORT,bind=$HOST,reuseaddr,fork,backlog=128,nodelay" "TCP:$HOST:$SWIFT_PORT,nodelay"
       start_bg swift-proxy-region2 "$SWIFT_REGION2_PORT" socat -lp devcloud-swift-proxy-region2 \
           "TCP-LISTEN:$SWIFT_REGION2_PORT,bind=$HOST,reuseaddr,fork,backlog=128,nodelay" "TCP:$HOST:$SWIFT_PORT,nodelay" ;;
+    placement)
+      start_bg placement "$PLACEMENT_PORT" uwsgi --plugins python3,http --master --lazy-apps --need-app --die-on-term \
+          --enable-threads --http "$HOST:$PLACEMENT_PORT" --http-keepalive --http-timeout 120 \
+          --socket "$RUN/placement.sock" --buffer-size 65535 --processes 1 --threads 4 --listen 100 \
+          --wsgi-file /usr/bin/placement-api --env "OS_PLACEMENT_CONFIG_DIR=$PL_ETC" \
+          --chdir "$PL_DIR" --procname-prefix-spaced devcloud-placement ;;
     swift-updaters) start_service swift-container-updater; start_service swift-object-updater ;;
     swift-container-updater|swift-object-updater)
       [ "$SWIFT_UPDATERS" = 1 ] || return 0
@@ -517,6 +573,7 @@ wait_service() {  # name: wait until it answers
   case $1 in
     memcached) wait_port "$MEMCACHED_PORT" 10 || die "memcached did not start"; return ;;
     keystone) url=$KS_URL ;;
+    placement) url=$PL_URL/ ;;   # the version document needs no token
     swift-account) url=http://$HOST:$ACCOUNT_PORT/healthcheck ;;
     swift-container) url=http://$HOST:$CONTAINER_PORT/healthcheck ;;
     swift-object) url=http://$HOST:$OBJECT_PORT/healthcheck ;;
@@ -544,6 +601,7 @@ cmd_stop() {
 cmd_start() {
   is_fault_service "${1:-}" || die "usage: $0 start {${FAULT_SERVICES[*]}}"
   [ -f "$KS_DIR/.initialized" ] && [ -f "$SW_ETC/proxy-server.conf" ] || die "no devcloud in $DEVCLOUD_DIR; run '$0 up' first"
+  if [ "$1" = placement ] && [ ! -f "$PL_DIR/.initialized" ]; then die "placement is not set up in $DEVCLOUD_DIR; run '$0 placement-up' first"; fi
   local t0; t0=$(now)
   start_service "$1"
   wait_service "$1"
@@ -568,7 +626,8 @@ stop_all() {
 }
 
 # ---------------------------------------------------------------- keystone provisioning (REST, idempotent)
-provision() {
+provision() {  # [placement]: only what placement needs (its service user and catalog entries)
+  PART=${1:-all} PLACEMENT_SERVICE_PASSWORD=$PLACEMENT_SERVICE_PASSWORD PL_PUBLIC=$PL_URL PL_INTERNAL=$PL_INTERNAL_URL \
   KS_URL=$KS_URL REGION=$REGION REGION2=$REGION2 ADMIN_PASSWORD=$ADMIN_PASSWORD DEMO_PASSWORD=$DEMO_PASSWORD \
   SWIFT_SERVICE_PASSWORD=$SWIFT_SERVICE_PASSWORD APPCRED_NAME=$APPCRED_NAME APPCRED_SECRET=$APPCRED_SECRET \
   SW_PUBLIC=$SW_PUBLIC_PREFIX SW_INTERNAL=$SW_INTERNAL_PREFIX SW_ADMIN=$SW_ADMIN_PREFIX SW_REGION2=$SW_REGION2_PREFIX \
@@ -627,10 +686,8 @@ def ensure_user(name, pw, project):
                   {'name': name, 'password': pw, 'domain_id': 'default',
                    'default_project_id': project['id'], 'enabled': True})
 
-swift_user = ensure_user('swift', E['SWIFT_SERVICE_PASSWORD'], proj['service'])
-demo_user = ensure_user('demo', E['DEMO_PASSWORD'], proj['demo'])
-call('PUT', '/projects/%s/users/%s/roles/%s' % (proj['service']['id'], swift_user['id'], roles['admin']['id']), adm)
-call('PUT', '/projects/%s/users/%s/roles/%s' % (proj['demo']['id'], demo_user['id'], roles['member']['id']), adm)
+def grant(project, user, role):
+    call('PUT', '/projects/%s/users/%s/roles/%s' % (project['id'], user['id'], roles[role]['id']), adm)
 
 # regions
 have_regions = {r['id'] for r in find('regions', 'regions')}
@@ -638,23 +695,39 @@ for r in (E['REGION'], E['REGION2']):
     if r not in have_regions:
         call('POST', '/regions', adm, {'region': {'id': r, 'description': 'devcloud ' + r}})
 
-# object-store endpoints: exactly this set (extra/stale ones are removed)
-svc = ensure('services', 'service', {'type': 'object-store'},
-             {'type': 'object-store', 'name': 'swift', 'description': 'Swift object storage'})
-want = {(E['REGION'], 'public'): E['SW_PUBLIC'] + '%(project_id)s',
-        (E['REGION'], 'internal'): E['SW_INTERNAL'] + '%(project_id)s',
-        (E['REGION'], 'admin'): E['SW_ADMIN'] + '%(project_id)s',
-        (E['REGION2'], 'public'): E['SW_REGION2'] + '%(project_id)s'}
-done = set()
-for e in find('endpoints', 'endpoints', service_id=svc['id']):
-    k = (e.get('region_id'), e['interface'])
-    if want.get(k) == e['url'] and e.get('enabled', True) and k not in done:
-        done.add(k); continue
-    call('DELETE', '/endpoints/' + e['id'], adm)
-for (region, iface), url in want.items():
-    if (region, iface) not in done:
-        call('POST', '/endpoints', adm, {'endpoint': {'service_id': svc['id'], 'interface': iface,
-             'url': url, 'region_id': region, 'enabled': True}})
+def ensure_endpoints(type_, name, description, want):
+    # exactly this set of (region, interface) -> url (extra/stale ones are removed)
+    svc = ensure('services', 'service', {'type': type_}, {'type': type_, 'name': name, 'description': description})
+    done = set()
+    for e in find('endpoints', 'endpoints', service_id=svc['id']):
+        k = (e.get('region_id'), e['interface'])
+        if want.get(k) == e['url'] and e.get('enabled', True) and k not in done:
+            done.add(k); continue
+        call('DELETE', '/endpoints/' + e['id'], adm)
+    for (region, iface), url in want.items():
+        if (region, iface) not in done:
+            call('POST', '/endpoints', adm, {'endpoint': {'service_id': svc['id'], 'interface': iface,
+                 'url': url, 'region_id': region, 'enabled': True}})
+
+placement_user = ensure_user('placement', E['PLACEMENT_SERVICE_PASSWORD'], proj['service'])
+grant(proj['service'], placement_user, 'admin')
+ensure_endpoints('placement', 'placement', 'Placement API',
+                 {(E['REGION'], 'public'): E['PL_PUBLIC'], (E['REGION'], 'internal'): E['PL_INTERNAL'],
+                  (E['REGION'], 'admin'): E['PL_PUBLIC']})
+if E['PART'] == 'placement':
+    print('provisioned: placement user %s and endpoints' % placement_user['id'], file=sys.stderr)
+    sys.exit(0)
+
+swift_user = ensure_user('swift', E['SWIFT_SERVICE_PASSWORD'], proj['service'])
+demo_user = ensure_user('demo', E['DEMO_PASSWORD'], proj['demo'])
+grant(proj['service'], swift_user, 'admin')
+grant(proj['demo'], demo_user, 'member')
+
+ensure_endpoints('object-store', 'swift', 'Swift object storage',
+                 {(E['REGION'], 'public'): E['SW_PUBLIC'] + '%(project_id)s',
+                  (E['REGION'], 'internal'): E['SW_INTERNAL'] + '%(project_id)s',
+                  (E['REGION'], 'admin'): E['SW_ADMIN'] + '%(project_id)s',
+                  (E['REGION2'], 'public'): E['SW_REGION2'] + '%(project_id)s'})
 
 # application credential for demo (secret chosen by us, so re-runs need not store it)
 demo_tok, _ = token('demo', E['DEMO_PASSWORD'], 'demo')
@@ -672,6 +745,7 @@ facts = {
     'DEVCLOUD_DEMO_PROJECT_ID': proj['demo']['id'],
     'DEVCLOUD_SERVICE_PROJECT_ID': proj['service']['id'],
     'DEVCLOUD_SWIFT_USER_ID': swift_user['id'],
+    'DEVCLOUD_PLACEMENT_USER_ID': placement_user['id'],
     'DEVCLOUD_APPCRED_ID': ac['id'],
 }
 tmp = E['OUT'] + '.tmp'
@@ -794,6 +868,9 @@ DEVCLOUD_DEMO_SWIFT_ADMIN_URL=$SW_ADMIN_PREFIX$DEVCLOUD_DEMO_PROJECT_ID
 DEVCLOUD_DEMO_SWIFT_REGION2_PUBLIC_URL=$SW_REGION2_PREFIX$DEVCLOUD_DEMO_PROJECT_ID
 DEVCLOUD_SERVICE_PROJECT_ID=$DEVCLOUD_SERVICE_PROJECT_ID
 DEVCLOUD_SWIFT_USER_ID=$DEVCLOUD_SWIFT_USER_ID
+DEVCLOUD_PLACEMENT_URL=$PL_URL
+DEVCLOUD_PLACEMENT_INTERNAL_URL=$PL_INTERNAL_URL
+DEVCLOUD_PLACEMENT_LOG=$LOG/placement.log
 DEVCLOUD_APPCRED_ID=$DEVCLOUD_APPCRED_ID
 DEVCLOUD_APPCRED_NAME=$APPCRED_NAME
 DEVCLOUD_APPCRED_SECRET=$APPCRED_SECRET
@@ -812,6 +889,7 @@ print_env() {
   echo "# object-store $REGION internal: $SW_INTERNAL_PREFIX%(project_id)s"
   echo "# object-store $REGION admin:    $SW_ADMIN_PREFIX%(project_id)s"
   echo "# object-store $REGION2 public:   $SW_REGION2_PREFIX%(project_id)s"
+  echo "# placement $REGION public/admin: $PL_URL  internal: $PL_INTERNAL_URL  log: $LOG/placement.log"
   echo "# ---- $DEVCLOUD_DIR/devcloud.env"
   cat "$DEVCLOUD_DIR/devcloud.env"
 }
@@ -826,6 +904,7 @@ status() {
   printf '%-44s %s\n' "swift $SW_URL/healthcheck" "$(http_code "$SW_URL/healthcheck")"
   printf '%-44s %s\n' "swift admin http://$HOST:$SWIFT_ADMIN_PORT/healthcheck" "$(http_code "http://$HOST:$SWIFT_ADMIN_PORT/healthcheck")"
   printf '%-44s %s\n' "swift $REGION2 http://$HOST:$SWIFT_REGION2_PORT/healthcheck" "$(http_code "http://$HOST:$SWIFT_REGION2_PORT/healthcheck")"
+  printf '%-44s %s\n' "placement $PL_URL/" "$(http_code "$PL_URL/")"
   return $rc
 }
 
@@ -850,8 +929,25 @@ up() {
   start_service swift-container-updater
   start_service swift-object-updater
   provision
+  placement_up
   log "up complete in $(elapsed "$t0") s"
   print_env
+}
+
+placement_up() {  # the placement part of `up`, on its own: Keystone must already run
+  [ "$(id -u)" = 0 ] || die "run as root"
+  [ -f "$KS_DIR/.initialized" ] || die "no keystone in $DEVCLOUD_DIR; run '$0 up' first"
+  install_packages
+  mkdir -p "$ETC" "$RUN" "$LOG"
+  RESTART=()
+  write_placement_conf
+  [ ${#RESTART[@]} -gt 0 ] && { log "placement config changed, restarting"; stop_services placement; }
+  init_placement
+  wait_service keystone
+  provision placement
+  start_service placement
+  wait_service placement
+  [ ! -s "$RUN/ids.env" ] || write_env_files
 }
 
 purge() {
@@ -863,7 +959,7 @@ purge() {
 }
 
 usage() {
-  echo "usage: $0 up|down|restart|status|env|purge|stop SERVICE|start SERVICE" >&2
+  echo "usage: $0 up|down|restart|status|env|purge|placement-up|stop SERVICE|start SERVICE" >&2
   echo "       SERVICE: ${FAULT_SERVICES[*]}" >&2
   exit 2
 }
@@ -875,6 +971,7 @@ case "${1:-}" in
   status) status ;;
   env) print_env ;;
   purge) lock; purge ;;
+  placement-up) lock; placement_up ;;
   stop) lock; cmd_stop "${2:-}" ;;
   start) lock; cmd_start "${2:-}" ;;
   *) usage ;;

@@ -9,7 +9,8 @@ namespace EmbeddedUpload;
 /// <summary>
 /// An application's own actor that uploads a directory by talking to the session with messages: it sends
 /// <see cref="OpenStackRequest"/>s (at most <c>maxInFlight</c> at once) and matches the replies by correlation id.
-/// For millions of files use the library's <see cref="BatchUploader"/>; this shows the message protocol.
+/// For millions of files use the library's <see cref="BatchUploader"/>, or its stages (<see cref="ObjectStoreStreams"/>, as
+/// samples/StreamedReports does); this shows the message protocol.
 /// </summary>
 public sealed class DirectoryUploaderActor : ReceiveActor
 {

@@ -120,18 +120,21 @@ public static class ClusterUpload
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(client);
-        var target = await UploadPreparation.PrepareAsync(client, job, monitorFor: null, cancellationToken, directoryOnly: true).ConfigureAwait(false);
-        var settings = target.Settings;
+        ArgumentNullException.ThrowIfNull(job);
+        if (File.Exists(job.Source)) throw new ArgumentException($"a cluster upload walks a directory, and '{job.Source}' is a file");
+        if (job.Headers is { Count: > 0 }) throw new ArgumentException("a cluster upload sets no headers (its workers store the objects)");
+        var source = await ObjectStoreStreams.PrepareUploadAsync(client, job, cancellationToken).ConfigureAwait(false);
+        var settings = job.Settings ?? client.Settings;
 
         var runId = Guid.NewGuid().ToString("N")[..12];
-        var clusterJob = new ClusterUploadJob(runId, target.Root, job.Container, settings.SegmentSize, settings.Skip, settings.CleanupSegments);
-        var progress = new TransferProgress();
+        var clusterJob = new ClusterUploadJob(runId, Path.GetFullPath(job.Source), job.Container, settings.SegmentSize, settings.Skip, settings.CleanupSegments);
+        var tally = new TransferTally(settings.MaxFailuresInSummary);
         var killSwitch = KillSwitches.Shared("walk-" + runId);
-        var run = new TransferRun(progress, killSwitch);
-        var walk = target.Walk(job.Prefix, job.Filter).Via(killSwitch.Flow<LocalEntry>());
         var completion = new TaskCompletionSource<ClusterUploadSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var run = new TransferRun(tally.Progress, killSwitch, SummaryOf(completion.Task));
+        var walk = source.Via(killSwitch.Flow<LocalEntry>());
         var clusterSettings = ClusterUploadSettings.Create(system.Settings.Config);
-        var setup = new CoordinatorSetup(clusterJob, walk, progress, settings.MaxFailuresInSummary, onResult, completion, () => run.StopRequested,
+        var setup = new CoordinatorSetup(clusterJob, walk, tally, onResult, completion, () => run.StopRequested,
             clusterSettings.AnnounceInterval, clusterSettings.WalkBuffer);
         var coordinator = system.ActorOf(UploadCoordinatorActor.Props(setup), "upload-coordinator-" + runId);
 
@@ -141,7 +144,6 @@ public static class ClusterUpload
             coordinator.Tell(AbandonRun.Instance);
         });
         _ = completion.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        run.Completion = SummaryOf(completion.Task);
         return new ClusterUploadRun(runId, run, completion.Task, coordinator);
     }
 

@@ -153,11 +153,22 @@ internal sealed record HeartbeatTick
 }
 
 /// <summary>Worker: the node's session is ready for a run (capabilities read), or failed.</summary>
-internal sealed record WorkerPrepared(ClusterUploadJob Job, IActorRef Coordinator, SwiftCapabilities? Capabilities, ExistingObjects? Existing,
-    OutageMonitor? Monitor, string? Error);
+internal sealed record WorkerPrepared(ClusterUploadJob Job, IActorRef Coordinator, SwiftCapabilities? Capabilities, string? Error);
 
 /// <summary>Worker: one file finished locally.</summary>
 internal sealed record LocalFileDone(string RunId, long ItemId, FileResult Result);
+
+/// <summary>Local: the upload stage's result for a file (matched to its item by its path).</summary>
+internal sealed record LocalFileResult(string RunId, FileResult Result);
+
+/// <summary>Local: the upload stage of a run ended on this node; with an error when it failed.</summary>
+internal sealed record UploadStreamEnded(string RunId, string? Error);
+
+/// <summary>Local: a file went into the stage's queue (nothing to do).</summary>
+internal sealed record FileQueued
+{
+    internal static readonly FileQueued Instance = new();
+}
 
 /// <summary>Ask a worker what it did (tests, the worker command). Reply: <see cref="WorkerStatus"/>.</summary>
 public sealed record GetWorkerStatus

@@ -17,8 +17,7 @@ namespace OpenStack.Actors.Cluster;
 internal sealed record CoordinatorSetup(
     ClusterUploadJob Job,
     Source<LocalEntry, NotUsed> Walk,
-    TransferProgress Progress,
-    int MaxFailuresInSummary,
+    TransferTally Tally,
     Action<FileResult>? OnResult,
     TaskCompletionSource<ClusterUploadSummary> Completion,
     Func<bool> StopRequested,

@@ -51,7 +51,6 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
     private readonly CoordinatorSetup _setup;
     private readonly ClusterUploadJob _job;
     private readonly ILoggingAdapter _log = Context.GetLogger();
-    private readonly SummaryBuilder _summary;
     private readonly Dictionary<long, Item> _items = new();
     private readonly LinkedList<long> _queue = new();   // re-queued files go first
     private readonly Dictionary<IActorRef, Worker> _workers = new();
@@ -68,7 +67,6 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
     {
         _setup = setup;
         _job = setup.Job;
-        _summary = new SummaryBuilder(setup.MaxFailuresInSummary);
         _localRoot = Path.GetFullPath(setup.Job.SourceRoot);
         Running();
     }
@@ -112,7 +110,7 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
         });
         Receive<LocalEntry>(e =>
         {
-            _setup.Progress.Found();
+            _setup.Tally.Found();
             _walkStage = Sender;
             _ackOwed = true;
             if (e is LocalFile f)
@@ -156,12 +154,12 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
         Receive<WorkDone>(m => m.RunId == _job.RunId, m =>
         {
             var worker = _workers.GetValueOrDefault(Sender);
-            if (worker is not null && worker.Outstanding.Remove(m.ItemId)) _setup.Progress.TransferEnded();
+            if (worker is not null && worker.Outstanding.Remove(m.ItemId)) _setup.Tally.TransferEnded();
             if (_items.Remove(m.ItemId, out var item))
             {
                 if (item.AssignedTo is not null && !item.AssignedTo.Equals(Sender) && _workers.TryGetValue(item.AssignedTo, out var other)
                     && other.Outstanding.Remove(m.ItemId))
-                    _setup.Progress.TransferEnded();   // the other holder's late result will be ignored
+                    _setup.Tally.TransferEnded();   // the other holder's late result will be ignored
                 Record(m.Outcome.ToResult(item.Path, item.Work.ObjectName), worker?.Node ?? Sender.Path.Address.ToString());
             }
             else
@@ -187,7 +185,7 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
             foreach (var id in m.ItemIds)
             {
                 if (!worker.Outstanding.Remove(id)) continue;
-                _setup.Progress.TransferEnded();
+                _setup.Tally.TransferEnded();
                 if (_items.TryGetValue(id, out var item) && Sender.Equals(item.AssignedTo)) Requeue(id);
             }
             Dispatch();
@@ -197,7 +195,7 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
             if (!_workers.TryGetValue(Sender, out var worker)) return;
             if (m.BytesSent > worker.BytesSent)
             {
-                _setup.Progress.BytesSent(m.BytesSent - worker.BytesSent);
+                _setup.Tally.BytesSent(m.BytesSent - worker.BytesSent);
                 worker.BytesSent = m.BytesSent;
             }
             // Ordered delivery: results sent before this heartbeat have been handled. A file of an assignment the worker
@@ -214,7 +212,7 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
             foreach (var id in lost)
             {
                 worker.Outstanding.Remove(id);
-                _setup.Progress.TransferEnded();
+                _setup.Tally.TransferEnded();
                 Requeue(id);
             }
             Dispatch();
@@ -266,7 +264,7 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
     {
         foreach (var id in worker.Outstanding)
         {
-            _setup.Progress.TransferEnded();
+            _setup.Tally.TransferEnded();
             if (_items.TryGetValue(id, out var item) && worker.Actor.Equals(item.AssignedTo)) Requeue(id);
         }
         worker.Outstanding.Clear();
@@ -311,7 +309,7 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
             item.Seq = seq;
             item.AssignedAt = DateTime.UtcNow;
             worker.Outstanding.Add(item.Work.Id);
-            _setup.Progress.TransferStarted();
+            _setup.Tally.TransferStarted();
             batch.Add(item.Work);
         }
         if (batch.Count > 0)
@@ -323,8 +321,7 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
 
     private void Record(FileResult result, string node)
     {
-        _summary.Add(result);
-        _setup.Progress.Record(result);
+        _setup.Tally.Record(result);
         if (!_shares.TryGetValue(node, out var share)) _shares[node] = share = new Share();
         switch (result)
         {
@@ -360,7 +357,7 @@ internal sealed class UploadCoordinatorActor : ReceiveActor, IWithTimers
         }
         // Also to the workers that heard the offer but are still preparing: they stop waiting for a run that is over.
         _announceTo.Tell(finished);
-        var summary = _summary.Build(interrupted);
+        var summary = _setup.Tally.Summary(interrupted);
         var shares = _shares.OrderBy(s => s.Key, StringComparer.Ordinal)
             .Select(s => new NodeShare(s.Key, s.Value.Uploaded, s.Value.Skipped, s.Value.Failed, s.Value.Bytes)).ToList();
         _log.Info("Cluster run {0} finished: {1} uploaded, {2} skipped, {3} failed; {4} handed out again", _job.RunId,

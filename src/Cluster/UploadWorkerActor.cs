@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using OpenStack.Actors.Http;
@@ -10,7 +12,8 @@ namespace OpenStack.Actors.Cluster;
 /// <summary>
 /// The upload worker of a node (<c>/user/upload-worker</c>): hears a run's offer, prepares with the node's own session
 /// (its own clouds.yaml, its own token), registers with the coordinator and uploads the files it is handed, at most
-/// its capacity at once, with the same per-file work as <see cref="BatchUploader"/>. It serves one run at a time.
+/// its capacity at once, through the upload stage (<see cref="ObjectStoreStreams.UploadFiles"/>) the single-node upload
+/// is made of. It serves one run at a time.
 /// </summary>
 public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
 {
@@ -24,6 +27,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
     private readonly string _node;
     private readonly HashSet<string> _finishedRuns = new(StringComparer.Ordinal);
     private readonly Dictionary<long, WorkItem> _inFlight = new();
+    private readonly Dictionary<string, long> _idByPath = new(StringComparer.Ordinal);
     private long _uploaded, _skipped, _failed;
     private int _runsFinished;
     private bool _sessionGone;
@@ -31,10 +35,9 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
     // The run being served.
     private ClusterUploadJob? _job;
     private IActorRef? _coordinator;
-    private FileUploader? _worker;
-    private OutageMonitor? _monitor;
+    private ISourceQueueWithComplete<LocalEntry>? _files;
+    private UniqueKillSwitch? _stream;
     private TransferProgress? _progress;
-    private CancellationTokenSource? _cancel;
     private bool _registered;
     private long _lastSeq;
     private int _capacity;
@@ -71,25 +74,11 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
             // worker is ready must not leave it waiting.
             Context.Watch(coordinator);
             Become(() => Preparing(job.RunId, coordinator));
-            PrepareAsync(_client, job, _options.Transfers ?? _client.Settings.Transfers, Context.System.Scheduler).PipeTo(Self,
-                success: prepared => new WorkerPrepared(job, coordinator, prepared.Capabilities, prepared.Existing, prepared.Monitor, null),
-                failure: e => new WorkerPrepared(job, coordinator, null, null, null, e.Message));
+            _client.GetCapabilitiesAsync().PipeTo(Self,
+                success: capabilities => new WorkerPrepared(job, coordinator, capabilities, null),
+                failure: e => new WorkerPrepared(job, coordinator, null, e.Message));
         });
         Common();
-    }
-
-    /// <summary>The cluster's limits, one listing of the container as the single-node upload takes it (files whose
-    /// objects are not listed are then sent without a HEAD first), and this node's outage monitor: an outage pauses this
-    /// worker's files as it pauses a single-node upload.</summary>
-    private static async Task<(SwiftCapabilities Capabilities, ExistingObjects? Existing, OutageMonitor Monitor)> PrepareAsync(ObjectStoreClient client,
-        ClusterUploadJob job, int transfers, IScheduler scheduler)
-    {
-        var monitor = await client.OutageMonitorAsync(job.Container, client.Settings, scheduler, transfers, CancellationToken.None).ConfigureAwait(false);
-        var capabilities = await client.GetCapabilitiesAsync().ConfigureAwait(false);
-        var existing = job.Skip == SkipMode.None ? null
-            : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(client, job.Container, null, client.Settings.PreloadListingLimit, justCreated: false, ct),
-                CancellationToken.None).ConfigureAwait(false);
-        return (capabilities, existing, monitor);
     }
 
     private void Preparing(string runId, IActorRef coordinator)
@@ -104,7 +93,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
                 Become(Idle);
                 return;
             }
-            StartRun(m.Job, m.Coordinator, m.Capabilities, m.Existing, m.Monitor!);
+            StartRun(m.Job, m.Coordinator);
         });
         Receive<WorkAvailable>(_ => { });
         // The others may finish a small run while this node still lists the container: the run ends here too, with nothing done.
@@ -121,9 +110,11 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
         Common();
     }
 
-    private void StartRun(ClusterUploadJob job, IActorRef coordinator, SwiftCapabilities capabilities, ExistingObjects? existing, OutageMonitor monitor)
+    /// <summary>Starts serving a run: the files handed to this node go through one upload stage, which prepares as a
+    /// single-node upload does (the cluster's limits, one listing of the container, this node's outage monitor: an outage
+    /// pauses this worker's files as it pauses a single-node upload).</summary>
+    private void StartRun(ClusterUploadJob job, IActorRef coordinator)
     {
-        _monitor = monitor;
         var settings = _client.Settings with
         {
             SegmentSize = job.SegmentSize,
@@ -136,8 +127,16 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
         _capacity = settings.Transfers;
         _root = Path.GetFullPath(_options.SourceRoot ?? job.SourceRoot);
         _progress = new TransferProgress();
-        _cancel = new CancellationTokenSource();
-        _worker = new FileUploader(_client, job.Container, settings, capabilities, _progress, _cancel.Token, existing);
+        var (runId, self) = (job.RunId, Self);
+        // The coordinator hands out at most the capacity at once: the queue never fills.
+        var ((files, stream), done) = Source.Queue<LocalEntry>(_capacity * 2, OverflowStrategy.Backpressure)
+            .Via(ObjectStoreStreams.UploadFiles(_client, job.Container, settings, progress: _progress))
+            .ViaMaterialized(KillSwitches.Single<FileResult>(), Keep.Both)
+            .ToMaterialized(Sink.ForEach<FileResult>(r => self.Tell(new LocalFileResult(runId, r))), Keep.Both)
+            .Run(Context.Materializer());
+        (_files, _stream) = (files, stream);
+        done.PipeTo(Self, success: () => new UploadStreamEnded(runId, null), failure: e => new UploadStreamEnded(runId, e.Message));
+        _idByPath.Clear();
         _registered = false;
         _lastSeq = 0;
         _inFlight.Clear();
@@ -166,11 +165,19 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
             foreach (var item in m.Items)
             {
                 if (!_inFlight.TryAdd(item.Id, item)) continue;   // a duplicate delivery
-                var runId = m.RunId;
-                Start(item).PipeTo(Self,
-                    success: r => new LocalFileDone(runId, item.Id, r),
-                    failure: e => new LocalFileDone(runId, item.Id, new FileFailed(item.RelativePath, item.ObjectName, item.Length, e.Message)));
+                Start(m.RunId, item);
             }
+        });
+        Receive<LocalFileResult>(m => m.RunId == _job!.RunId, m =>
+        {
+            if (_idByPath.Remove(m.Result.Path, out var id)) Self.Tell(new LocalFileDone(m.RunId, id, m.Result));
+        });
+        Receive<UploadStreamEnded>(m => m.RunId == _job!.RunId && m.Error is not null, m =>
+        {
+            // The stage could not start here (the container refused, the cloud gone): other nodes take this one's files.
+            _log.Error("The uploads of cluster run {0} stopped on this node: {1}; handing {2} file(s) back", m.RunId, m.Error, _inFlight.Count);
+            _coordinator!.Tell(new WorkRefused(m.RunId, _inFlight.Keys.ToImmutableArray()));
+            EndRun(completed: false);
         });
         Receive<LocalFileDone>(m =>
         {
@@ -181,8 +188,10 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
                 _coordinator!.Tell(new WorkReturned(m.RunId, [m.ItemId]));
                 return;
             }
-            Count(m.Result);
-            _coordinator!.Tell(new WorkDone(m.RunId, m.ItemId, FileOutcome.From(m.Result)));
+            // Not attempted (the outage budget ran out on this node) is a failure of the file for the run.
+            var result = m.Result is FileNotAttempted n ? new FileFailed(n.Path, n.ObjectName, n.Bytes, n.Reason) : m.Result;
+            Count(result);
+            _coordinator!.Tell(new WorkDone(m.RunId, m.ItemId, FileOutcome.From(result)));
         });
         Receive<HeartbeatTick>(_ =>
             _coordinator!.Tell(new WorkerHeartbeat(_job!.RunId, _lastSeq, _inFlight.Keys.ToImmutableArray(), _progress!.Snapshot().BytesSent)));
@@ -214,28 +223,28 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
         return false;
     }
 
-    private Task<FileResult> Start(WorkItem item)
+    private void Start(string runId, WorkItem item)
     {
         var path = Path.GetFullPath(Path.Combine(_root, item.RelativePath));
         // Only files below the source root: a coordinator cannot make a node send anything else.
         if (Path.IsPathRooted(item.RelativePath) || !path.StartsWith(_root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-            return Task.FromResult<FileResult>(new FileFailed(path, item.ObjectName, item.Length, "refused: the path is not below the source directory"));
-        // On the thread pool: the per-file work hashes the file before its first real await, which must not hold the actor's thread.
-        var worker = _worker!;
-        var monitor = _monitor!;
-        var retries = _client.Settings.Retries;
-        var cancel = _cancel!.Token;
-        var file = new LocalFile(path, item.ObjectName, item.Length, item.LastWriteTimeUtc);
-        return Task.Run(() => TransferRunner.AttemptAsync(file, worker.ProcessAsync,
-            (f, reason) => new FileFailed(f.Path, f.ObjectName, f.Length, reason), monitor, retries, cancel));
+        {
+            Self.Tell(new LocalFileDone(runId, item.Id, new FileFailed(path, item.ObjectName, item.Length, "refused: the path is not below the source directory")));
+            return;
+        }
+        _idByPath[path] = item.Id;
+        _files!.OfferAsync(new LocalFile(path, item.ObjectName, item.Length, item.LastWriteTimeUtc)).PipeTo(Self,
+            success: r => r is QueueOfferResult.Enqueued ? FileQueued.Instance
+                : new LocalFileResult(runId, new FileFailed(path, item.ObjectName, item.Length, "not queued: " + r)),
+            failure: e => new LocalFileResult(runId, new FileFailed(path, item.ObjectName, item.Length, "not queued: " + e.Message)));
     }
 
     private void EndRun(bool completed)
     {
         Timers.Cancel("heartbeat");
-        _cancel?.Cancel();
-        _cancel?.Dispose();
-        _cancel = null;
+        // Cancels the files in flight (the stage deletes the segments of a large object it could not finish).
+        _stream?.Shutdown();
+        (_files, _stream) = (null, null);
         Ended(_job!.RunId, _coordinator!, completed);
     }
 
@@ -247,9 +256,9 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
         _runsFinished++;
         var status = Status();
         _inFlight.Clear();
+        _idByPath.Clear();
         _job = null;
         _coordinator = null;
-        _worker = null;
         Become(Idle);
         _options.OnRunEnded?.Invoke(runId, completed, status);
     }
@@ -258,6 +267,9 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
     {
         Receive<GetWorkerStatus>(_ => Sender.Tell(Status()));
         Receive<LocalFileDone>(_ => { });   // of a run that ended
+        Receive<LocalFileResult>(_ => { });
+        Receive<UploadStreamEnded>(_ => { });
+        Receive<FileQueued>(_ => { });
         Receive<HeartbeatTick>(_ => { });
         Receive<WorkerRegistered>(_ => { });
         Receive<RunFinished>(m => _finishedRuns.Add(m.RunId));
@@ -285,8 +297,7 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
     /// <inheritdoc />
     protected override void PostStop()
     {
-        _cancel?.Cancel();
-        _cancel?.Dispose();
+        _stream?.Shutdown();
         base.PostStop();
     }
 }

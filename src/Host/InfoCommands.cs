@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using OpenStack.Actors.Discovery;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using Spectre.Console;
@@ -102,9 +103,14 @@ public static class InfoCommands
         var headers = new Option<string[]>("--header", "-H") { Description = "Request header 'Name: value' (repeatable)", AllowMultipleArgumentsPerToken = false };
         var include = new Option<bool>("--include", "-i") { Description = "Print the status line and response headers before the body (secret headers masked)" };
         var noAuth = new Option<bool>("--no-auth") { Description = "Send no token" };
+        var microversion = new Option<string?>("--microversion")
+        {
+            Description = "Microversion X.Y or 'latest', negotiated against the service's version document (needs --service); sent as OpenStack-API-Version",
+        };
+        var requestId = new Option<string?>("--request-id") { Description = "Global request id req-<uuid> sent as X-OpenStack-Request-ID (the service logs it)" };
         var command = new Command("request", "Send one request through the session and print the response body")
         {
-            method, url, service, data, headers, include, noAuth,
+            method, url, service, data, headers, include, noAuth, microversion, requestId,
         };
         command.SetAction(Cli.WithCloud(console, async (parse, cloud) =>
         {
@@ -115,18 +121,25 @@ public static class InfoCommands
                 if (colon <= 0) throw new CliUsageException($"--header '{line}' is not 'Name: value'");
                 h[line[..colon].Trim()] = line[(colon + 1)..].Trim();
             }
+            var api = ApiVersion(parse.GetValue(microversion), parse.GetValue(service));
+            var id = parse.GetValue(requestId);
+            if (id is not null && !ApiHeaders.IsValidGlobalRequestId(id))
+                throw new CliUsageException($"--request-id '{id}' is not 'req-' and a lower-case uuid (e.g. req-{Guid.NewGuid()})");
             var request = new OpenStackRequest(new HttpMethod(parse.GetValue(method)!.ToUpperInvariant()), parse.GetValue(url)!)
             {
+                Api = api,
                 Service = parse.GetValue(service) is { } type ? cloud.Cloud.Filter(type) : null,
                 Authenticate = !parse.GetValue(noAuth),
                 Headers = h,
                 Body = Body(parse.GetValue(data)),
-                Options = new RequestOptions { RaiseOnError = false, StreamResponse = true },
+                Options = new RequestOptions { RaiseOnError = false, StreamResponse = true, GlobalRequestId = id },
             };
             using var response = await cloud.Session.SendAsync(request).ConfigureAwait(false);
-            console.ErrorWriter.WriteLine($"{(int)response.Status} {response.Status} ({response.Elapsed.TotalMilliseconds:F0} ms)");
+            console.ErrorWriter.WriteLine($"{(int)response.Status} {response.Status} ({response.Elapsed.TotalMilliseconds:F0} ms)" +
+                (response.RequestId is { } served ? $" request id {Redaction.Printable(served)}" : ""));
             if (parse.GetValue(include))
             {
+                console.OutWriter.WriteLine($"HTTP {(int)response.Status} {response.Status}");
                 foreach (var (name, value) in response.Headers.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase))
                     console.OutWriter.WriteLine($"{name}: {(Redaction.IsSecretHeader(name) ? "***" : value)}");
                 console.OutWriter.WriteLine();
@@ -141,6 +154,15 @@ public static class InfoCommands
             return response.IsSuccess ? 0 : 1;
         }));
         return command;
+    }
+
+    private static ApiVersionRequest? ApiVersion(string? microversion, string? service)
+    {
+        if (microversion is null) return null;
+        if (service is null) throw new CliUsageException("--microversion needs --service: the version is negotiated with that service");
+        if (!Microversion.IsValidRequest(microversion))
+            throw new CliUsageException($"--microversion '{microversion}' is not X.Y (e.g. 1.30) or 'latest'");
+        return ApiVersionRequest.ForMicroversion(microversion);
     }
 
     private static RequestBody? Body(string? data)

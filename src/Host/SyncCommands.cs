@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Net;
 using OpenStack.Actors.Http;
 using OpenStack.Actors.ObjectStore;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Spectre.Console;
 
 namespace OpenStack.Actors.Host;
@@ -57,7 +59,7 @@ public static class SyncCommands
                 return Math.Max(1, SummaryPrinter.ExitCode(uploaded));
             }
 
-            var extras = await ExtrasAsync(cloud.ObjectStore, container, ListPrefix(prefix), filter, local).ConfigureAwait(false);
+            var extras = await ExtrasAsync(cloud, container, ListPrefix(prefix), filter, local).ConfigureAwait(false);
             if (parse.GetValue(maxDelete) is { } max && extras.Count > max)
             {
                 console.ErrorWriter.WriteLine($"error: the sync would delete {extras.Count} objects, more than --max-delete {max}; nothing was deleted");
@@ -102,7 +104,7 @@ public static class SyncCommands
         {
             var (source, container, prefix, filter) = Sides(parse, dir, target, filters, console);
             var stored = new Dictionary<string, ObjectEntry>(StringComparer.Ordinal);
-            foreach (var e in await ListAsync(cloud.ObjectStore, container, ListPrefix(prefix), filter).ConfigureAwait(false)) stored[e.Name] = e;
+            foreach (var e in await ListAsync(cloud, container, ListPrefix(prefix), filter).ConfigureAwait(false)) stored[e.Name] = e;
 
             var counts = new CheckCounts();
             var local = new HashSet<string>(StringComparer.Ordinal);
@@ -168,27 +170,27 @@ public static class SyncCommands
     /// <summary>The listing prefix of a pseudo-directory: with its <c>/</c>, so <c>2024</c> does not take <c>2024-old/...</c>.</summary>
     private static string? ListPrefix(string? prefix) => prefix is null ? null : SwiftNames.JoinPrefix(prefix, "");
 
-    /// <summary>The objects under the prefix that the filter takes; none when the container does not exist.</summary>
-    private static async Task<List<ObjectEntry>> ListAsync(ObjectStoreClient client, string container, string? listPrefix, TransferFilter? filter)
+    /// <summary>The objects under the prefix that the filter takes (the listing stage the downloads and deletes read); none
+    /// when the container does not exist.</summary>
+    private static async Task<IReadOnlyList<ObjectEntry>> ListAsync(CloudConnection cloud, string container, string? listPrefix, TransferFilter? filter)
     {
-        var entries = new List<ObjectEntry>();
         try
         {
-            await foreach (var e in client.ListObjectsAsync(container, new ListOptions { Prefix = listPrefix }).ConfigureAwait(false))
-                if (filter is null || filter.IncludesObject(e, listPrefix)) entries.Add(e);
+            return await ObjectStoreStreams.Listing(cloud.ObjectStore, container, new ListOptions { Prefix = listPrefix }, filter)
+                .RunWith(Sink.Seq<ObjectEntry>(), cloud.System.Materializer()).ConfigureAwait(false);
         }
         catch (HttpErrorException e) when (e.Status == HttpStatusCode.NotFound)
         {
             // Nothing stored yet: nothing extra.
+            return [];
         }
-        return entries;
     }
 
     /// <summary>The objects a sync deletes: listed under the prefix, taken by the filter (rclone keeps what its filters leave
     /// out), with no local file; pseudo-directory markers stay.</summary>
-    private static async Task<List<ObjectEntry>> ExtrasAsync(ObjectStoreClient client, string container, string? listPrefix, TransferFilter? filter,
+    private static async Task<List<ObjectEntry>> ExtrasAsync(CloudConnection cloud, string container, string? listPrefix, TransferFilter? filter,
         HashSet<string> local) =>
-        (await ListAsync(client, container, listPrefix, filter).ConfigureAwait(false))
+        (await ListAsync(cloud, container, listPrefix, filter).ConfigureAwait(false))
             .Where(e => !local.Contains(e.Name) && !e.Name.EndsWith('/'))
             .ToList();
 

@@ -58,7 +58,7 @@ internal sealed class FakeCloudActor : ReceiveActor, IWithTimers
     private void OnAttempt(TransportRequest attempt)
     {
         if (_watched.Add(Sender)) Context.Watch(Sender);
-        var origin = attempt.Headers as TrackedHeaders;
+        var origin = _state.OriginOf(attempt);
         var recorded = _state.Record(origin?.Request ?? Unrelated(attempt), attempt, origin?.Sender ?? Sender, Now);
         var delay = Respond(attempt, recorded);
         if (delay > TimeSpan.Zero)

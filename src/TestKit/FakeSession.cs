@@ -110,7 +110,7 @@ public sealed partial class FakeSession
             var settings = _settings = Options.Settings ?? SessionSettings.Create(system);
             var authenticator = new ScriptedAuthenticator(_keystone, system.Scheduler, Options);
             var jitter = Options.RetryJitter;
-            var props = FakeSessionFront.Props(FakeCloudActor.Props(_state, _keystone, reportTo),
+            var props = FakeSessionFront.Props(_state, FakeCloudActor.Props(_state, _keystone, reportTo),
                 cloud => SessionActor.Props(authenticator, settings, new NoNetworkHandler(), cloud, jitter));
             _actor = Options.Name is null ? system.ActorOf(props) : system.ActorOf(props, Options.Name);
             _system = system;
@@ -143,15 +143,18 @@ public sealed partial class FakeSession
 
     // ---- assertions -----------------------------------------------------------------------------------------
 
-    /// <summary>Every request received so far, in order.</summary>
+    /// <summary>Every attempt that reached the cloud so far, in order: a request the session retried, or sent again after
+    /// a reauthentication, is here once per attempt; a request the session answered without sending is not.</summary>
     public IReadOnlyList<RecordedRequest> Requests => _state.Requests;
 
-    /// <summary>The requests no rule matched, with the reason.</summary>
+    /// <summary>The attempts no rule matched, with the reason.</summary>
     public IReadOnlyList<UnexpectedRequest> UnexpectedRequests => _state.Unexpected;
 
-    /// <summary>Waits for a request with this method (null: any) and url that no earlier <c>ExpectRequestAsync</c> returned,
-    /// already received or still to come, and returns it for asserts on headers and body. Other requests in between are
-    /// no failure (check those with <see cref="Requests"/> or <see cref="ExpectNoRequestAsync"/>).</summary>
+    /// <summary>Waits for an attempt with this method (null: any) and url that no earlier <c>ExpectRequestAsync</c> returned,
+    /// already received or still to come, and returns it for asserts on headers, token and body. It returns once the
+    /// attempt is settled: a delayed reply is on the scheduler, an immediate one has been handled by the session (a retry
+    /// timer set, a reauthentication asked for, or the caller answered), so the test can advance virtual time right after.
+    /// Other attempts in between are no failure (check those with <see cref="Requests"/> or <see cref="ExpectNoRequestAsync"/>).</summary>
     /// <param name="method">The method, or null for any.</param>
     /// <param name="url">The url pattern.</param>
     /// <param name="timeout">Real time to wait; null takes the TestKit's single-expect default (3 s).</param>
@@ -183,7 +186,7 @@ public sealed partial class FakeSession
         }
     }
 
-    /// <summary>Asserts that no request arrives within <paramref name="duration"/> of real time (default 300 ms, dilated).
+    /// <summary>Asserts that no attempt reaches the cloud within <paramref name="duration"/> of real time (default 300 ms, dilated).
     /// Under virtual time, call it after <see cref="Advance"/> to check that nothing was sent in the advanced span.</summary>
     /// <exception cref="FakeAssertionException">A request arrived.</exception>
     public async Task ExpectNoRequestAsync(TimeSpan? duration = null, CancellationToken cancellationToken = default)

@@ -13,17 +13,17 @@ namespace OpenStack.Actors.TestKit;
 /// </summary>
 internal sealed class FakeSessionFront : ReceiveActor
 {
-    public FakeSessionFront(Props cloud, Func<IActorRef, Props> session)
+    public FakeSessionFront(FakeSessionState state, Props cloud, Func<IActorRef, Props> session)
     {
         var cloudRef = Context.ActorOf(cloud, "cloud");
         var sessionRef = Context.ActorOf(session(cloudRef), "session");
-        Receive<OpenStackRequest>(request => sessionRef.Forward(request with { Headers = new TrackedHeaders(request, Sender) }));
+        Receive<OpenStackRequest>(request => sessionRef.Forward(request with { Headers = state.Forwarded(request, Sender) }));
         Receive<StatsBarrier>(_ => cloudRef.Forward(new StatsBarrier(sessionRef)));
         ReceiveAny(message => sessionRef.Forward(message));
     }
 
-    public static Props Props(Props cloud, Func<IActorRef, Props> session) =>
-        Akka.Actor.Props.Create(() => new FakeSessionFront(cloud, session));
+    public static Props Props(FakeSessionState state, Props cloud, Func<IActorRef, Props> session) =>
+        Akka.Actor.Props.Create(() => new FakeSessionFront(state, cloud, session));
 }
 
 /// <summary>Asks the session for its stats through the cloud, so that the answer comes after the session has handled
@@ -31,7 +31,7 @@ internal sealed class FakeSessionFront : ReceiveActor
 internal sealed record StatsBarrier(IActorRef? Session);
 
 /// <summary>A request's headers, unchanged, that also name the request and its sender; the session passes the headers
-/// object on to its transport as it is.</summary>
+/// object on to its transport as it is unless it adds headers (see <see cref="FakeSessionState.OriginOf"/>).</summary>
 internal sealed class TrackedHeaders(OpenStackRequest request, IActorRef sender) : IReadOnlyDictionary<string, string>
 {
     private static readonly IReadOnlyDictionary<string, string> None = new Dictionary<string, string>();

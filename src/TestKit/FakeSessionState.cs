@@ -22,6 +22,7 @@ internal sealed class FakeSessionState
     private readonly List<Waiter> _waiters = new();
     private readonly Queue<ServerCondition> _conditions = new();
     private readonly HashSet<int> _settled = new();
+    private readonly List<TrackedHeaders> _forwarded = new();
 
     public object Gate { get; } = new();
 
@@ -33,6 +34,25 @@ internal sealed class FakeSessionState
     public IReadOnlyList<UnexpectedRequest> Unexpected
     {
         get { lock (Gate) return _unexpected.ToArray(); }
+    }
+
+    /// <summary>Notes a request on its way to the session, and returns its headers wrapped to name it.</summary>
+    public TrackedHeaders Forwarded(OpenStackRequest request, IActorRef sender)
+    {
+        var tracked = new TrackedHeaders(request, sender);
+        lock (Gate) _forwarded.Add(tracked);
+        return tracked;
+    }
+
+    /// <summary>The request an attempt belongs to: named by its headers, or, when the session sent other headers (it adds
+    /// some, such as a global request id), the latest request with the attempt's method whose url the attempt's ends with.</summary>
+    public TrackedHeaders? OriginOf(TransportRequest attempt)
+    {
+        if (attempt.Headers is TrackedHeaders tracked) return tracked;
+        var url = attempt.Url.AbsoluteUri;
+        lock (Gate)
+            return _forwarded.LastOrDefault(f => f.Request.Method == attempt.Method
+                && (url == f.Request.Url || url.EndsWith("/" + f.Request.Url.TrimStart('/'), StringComparison.Ordinal)));
     }
 
     public ScriptedRule<RequestMatcher> AddRule(RequestMatcher matcher)

@@ -36,8 +36,11 @@ public sealed partial class InMemoryObjectStore
                 return SwiftReply.Page(HttpStatusCode.NotFound);
             case "GET" or "HEAD":
                 return Get(r, existing, manifest == "get");
+            case "POST" when r.Header("X-Static-Large-Object") is not null:
+                return ReservedSloHeader();
             case "POST":
-                existing.Metadata.RemoveAll(m => m.Key.StartsWith("X-Object-Meta-", StringComparison.OrdinalIgnoreCase));
+                // A POST replaces the metadata and the other kept headers: an X-Object-Manifest not sent again is dropped.
+                existing.Metadata.RemoveAll(m => m.Key.StartsWith("X-Object-Meta-", StringComparison.OrdinalIgnoreCase) || KeptHeaders.Contains(m.Key, StringComparer.OrdinalIgnoreCase));
                 Keep(existing.Metadata, r);
                 if (r.Header("Content-Type") is { Length: > 0 } type) existing.ContentType = type;
                 existing.DloManifest = Find(existing.Metadata, "X-Object-Manifest");
@@ -54,8 +57,7 @@ public sealed partial class InMemoryObjectStore
     private SwiftReply Put(SwiftRequest r, StoredContainer container, StoredObject? existing)
     {
         if (Refusal(r, existing) is { } refused) return refused;
-        if (r.Header("X-Static-Large-Object") is not null)
-            return SwiftReply.Text(HttpStatusCode.BadRequest, "X-Static-Large-Object is a reserved header. To create a static large object add query param multipart-manifest=put.");
+        if (r.Header("X-Static-Large-Object") is not null) return ReservedSloHeader();
         var md5 = SwiftFormat.Md5(r.Body);
         if (r.Header("ETag") is { } sent && !string.Equals(SwiftFormat.Unquote(sent), md5, StringComparison.OrdinalIgnoreCase))
             return SwiftReply.Page(HttpStatusCode.UnprocessableEntity);
@@ -114,6 +116,9 @@ public sealed partial class InMemoryObjectStore
             .WithAll(copy.Metadata);
     }
 
+    private static SwiftReply ReservedSloHeader() => SwiftReply.Text(HttpStatusCode.BadRequest,
+        "X-Static-Large-Object is a reserved header. To create a static large object add query param multipart-manifest=put.");
+
     private static SwiftReply Created(StoredObject o, string etag) =>
         SwiftReply.Page(HttpStatusCode.Created).Empty().With("Etag", etag).With("Last-Modified", SwiftFormat.HttpDate(o.Timestamp));
 
@@ -140,7 +145,8 @@ public sealed partial class InMemoryObjectStore
             return new SwiftReply(status, null, status == HttpStatusCode.NotModified ? o.ContentType : "text/html; charset=UTF-8") { Length = 0 }.WithAll(headers.Skip(1));
 
         var body = Concat(parts);
-        var range = r.Header("Range") is { } spec ? SwiftRange.Resolve(spec, length) : null;
+        // A HEAD answers the whole object whatever the range, as Swift's does.
+        var range = !r.IsHead && r.Header("Range") is { } spec ? SwiftRange.Resolve(spec, length) : null;
         if (range is { Satisfiable: false })
             return SwiftReply.Page(HttpStatusCode.RequestedRangeNotSatisfiable).WithAll(headers.Skip(1)).With("Content-Range", $"bytes */{length}");
         SwiftReply reply;

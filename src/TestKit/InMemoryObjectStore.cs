@@ -78,7 +78,7 @@ public sealed partial class InMemoryObjectStore
         {
             case "HEAD":
             case "GET":
-                var reply = r.IsHead ? SwiftReply.NoContent() : ListContainers(r, account);
+                var reply = r.IsHead ? new SwiftReply(HttpStatusCode.NoContent, null, "text/plain; charset=utf-8") : ListContainers(r, account);
                 return reply.WithAll(AccountHeaders(account));
             case "POST" when r.Has("bulk-delete"):
                 return BulkDelete(r);
@@ -116,8 +116,7 @@ public sealed partial class InMemoryObjectStore
                 SetMetadata(container.Metadata, r, "X-Container-Meta-");
                 return created ? SwiftReply.Page(HttpStatusCode.Created).Empty() : SwiftReply.Page(HttpStatusCode.Accepted);
             case "HEAD" or "GET" when container is not null:
-                var reply = r.IsHead ? SwiftReply.NoContent() : ListObjects(r, container);
-                if (r.IsHead) reply.ContentType = "text/plain; charset=utf-8";
+                var reply = r.IsHead ? new SwiftReply(HttpStatusCode.NoContent, null, "text/plain; charset=utf-8") : ListObjects(r, container);
                 return reply.WithAll(ContainerHeaders(container));
             case "POST" when container is not null:
                 SetMetadata(container.Metadata, r, "X-Container-Meta-");

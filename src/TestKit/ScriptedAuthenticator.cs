@@ -27,12 +27,13 @@ internal sealed class ScriptedAuthenticator(FakeKeystone keystone, IScheduler sc
         }
         var answer = new TaskCompletionSource<AccessInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
         var timesOut = delay >= timeout;
+        var stopping = cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken));
         scheduler.Advanced.ScheduleOnce(timesOut ? timeout : delay, () =>
         {
+            stopping.Dispose();
             if (timesOut) answer.TrySetException(HttpExchange.TimedOut(TokenMethod, TokensUrl, timeout));
             else answer.TrySetFromTask(Answer());
         });
-        cancellationToken.Register(() => answer.TrySetCanceled(cancellationToken));
         keystone.CallStarted();
         return answer.Task;
     }

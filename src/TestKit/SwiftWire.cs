@@ -126,7 +126,8 @@ internal static class SwiftFormat
 internal readonly record struct SwiftRange(long Start, long End, bool Satisfiable)
 {
     /// <summary>The range of <paramref name="header"/>; null when the header is not a valid single range (Swift then ignores it
-    /// and sends the whole object; several ranges, which Swift answers as multipart/byteranges, are not supported here).</summary>
+    /// and sends the whole object; several ranges, which Swift answers as multipart/byteranges, are not supported here). No
+    /// range of an empty object is satisfiable.</summary>
     public static SwiftRange? Resolve(string header, long length)
     {
         var spec = header.Trim();

@@ -185,6 +185,45 @@ public sealed class RealSessionTests() : AkkaTestKit(OpenStackTestConfig.Virtual
         Assert.Equal(0, (await fake.GetStatsAsync()).Reauthentications);
     }
 
+    [Fact]
+    public async Task A_token_request_slower_than_the_auth_timeout_fails_as_a_Keystone_timeout()
+    {
+        var settings = SessionSettings.Default with { MaxAttempts = 1 };
+        var fake = new FakeSession(this, new FakeSessionOptions { Settings = settings, AuthDelay = TimeSpan.FromMinutes(1) });
+        fake.When(HttpMethod.Get, "/a").Reply(200);
+
+        fake.Actor.Tell(Get("/a"), TestActor);
+        await fake.ExpectAuthenticationAsync();
+        fake.Advance(settings.AuthTimeout - TimeSpan.FromSeconds(1));
+        await ExpectNoMsgAsync(TimeSpan.FromMilliseconds(200));
+        fake.Advance(TimeSpan.FromSeconds(1));
+
+        var timeout = Assert.IsType<RequestTimeoutException>((await ExpectMsgAsync<RequestFailed>()).Error);
+        Assert.Equal($"POST {KeystoneFixtures.AuthUrl.TrimEnd('/')}/auth/tokens timed out after 30 s", timeout.Message);
+        Assert.Empty(fake.Requests);                          // nothing was sent without a token
+    }
+
+    [Fact]
+    public async Task An_attempt_whose_headers_the_session_replaced_is_still_recorded_with_its_request_and_sender()
+    {
+        var fake = new FakeSession(this);
+        fake.When(HttpMethod.Get, "/photos").Reply(204);
+        var lister = CreateTestProbe();
+        fake.Actor.Tell(Get("/photos", "p"), lister);
+        await lister.ExpectMsgAsync<OpenStackResponse>();
+
+        // An attempt as the session sends it when it adds headers of its own (a global request id): a new dictionary.
+        var headers = new Dictionary<string, string> { ["X-OpenStack-Request-ID"] = "req-00000000-0000-0000-0000-000000000001" };
+        var cloud = await Sys.ActorSelection(fake.Actor.Path / "cloud").ResolveOne(TimeSpan.FromSeconds(3));
+        cloud.Tell(new Transport.TransportRequest(99, HttpMethod.Get, new Uri(KeystoneFixtures.SwiftUrl + "/photos"), headers, null, null, false,
+            TimeSpan.FromSeconds(30), 0), TestActor);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await ExpectMsgAsync<Transport.TransportResult>()).Response!.Status);
+        var attempt = fake.Requests[^1];
+        Assert.Equal(("p", lister.Ref), (attempt.Request.CorrelationId, attempt.Sender));
+        Assert.Equal("req-00000000-0000-0000-0000-000000000001", attempt.Header("x-openstack-request-id"));
+    }
+
     private sealed class ThrowingHeaders : IReadOnlyDictionary<string, string>
     {
         public string this[string key] => throw new InvalidOperationException("poisoned headers");

@@ -104,6 +104,10 @@ public sealed record OpenStackResponse : IDisposable
         : headers.TryGetValue("x-compute-request-id", out id) ? id
         : headers.TryGetValue("x-trans-id", out id) ? id : null;
 
+    /// <summary>The microversion the service served the request with (its <c>OpenStack-API-Version</c> header, or the
+    /// legacy Nova/Ironic/Manila one), or null when it names none.</summary>
+    public Microversion? ApiVersion => ApiHeaders.ServedMicroversion(Headers);
+
     /// <summary>True for 2xx.</summary>
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 

@@ -69,7 +69,7 @@ public sealed class BatchDeleter
         var monitor = await _client.OutageMonitorAsync(container, settings, _scheduler, settings.Transfers, cancellationToken).ConfigureAwait(false);
         // A named object's kind is unknown (null: a HEAD asks); a listed one says whether it is a large object.
         var listed = job.Listed is { } entries
-            ? TransferRunner.Selected(Source.From(entries), job.Prefix, job.Filter)
+            ? ObjectStoreStreams.Selected(Source.From(entries), job.Prefix, job.Filter)
             : TransferRunner.Listing(_client, container, job.Prefix, job.Filter, monitor, cancellationToken);
         var listing = listed.Select(e => (Name: e.Name, Large: (bool?)(e.SloETag is not null)));
         var named = job.Objects is { } names ? Source.From(names.Select(n => (Name: n, Large: (bool?)null))) : null;
@@ -77,96 +77,16 @@ public sealed class BatchDeleter
             return Start(named ?? listing, t => Task.FromResult<FileResult>(new FilePlanned(container + "/" + t.Name, t.Name, 0, TransferAction.Delete)));
         if (named is not null) return Start(named, DeleteOne);
         var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
-        var perRequest = settings.BulkDeletePerRequest(capabilities);
-        if (perRequest == 0) return Start(listing, DeleteOne);
-
-        var requests = new SemaphoreSlim(settings.BulkDeleteRequests);
-        var batches = listing.Grouped(perRequest).SelectMany(group =>
-            group.Where(t => t.Large == true).Select(t => new Batch([t.Name], Large: true))
-                .Append(new Batch(group.Where(t => t.Large != true).Select(t => t.Name).ToList(), Large: false))
-                .Where(b => b.Names.Count > 0));
-        return TransferRunner.StartBatches(batches, b => b.Names.Count, settings.Transfers,
-            b => DeleteBatchAsync(container, b, capabilities, requests, cancellationToken),
-            (b, reason) => b.Names.Select(n => (FileResult)new FileNotAttempted(container + "/" + n, n, 0, reason)).ToList(),
+        var deleter = new ObjectDeleter(_client, container, settings, capabilities, cancellationToken);
+        if (deleter.PerRequest == 0) return Start(listing, DeleteOne);
+        return TransferRunner.StartBatches(deleter.Batches(listing), b => b.Names.Count, settings.Transfers, deleter.DeleteBatchAsync, deleter.NotAttempted,
             new TransferProgress(), monitor, settings, onResult, _materializer, "delete", cancellationToken);
 
-        Task<FileResult> DeleteOne((string Name, bool? Large) t) => DeleteOneAsync(container, t.Name, t.Large, cancellationToken);
+        Task<FileResult> DeleteOne((string Name, bool? Large) t) => ObjectDeleter.DeleteOneAsync(_client, container, t.Name, t.Large, cancellationToken);
 
         TransferRun Start(Source<(string Name, bool? Large), NotUsed> targets, Func<(string Name, bool? Large), Task<FileResult>> process) =>
             TransferRunner.Start(targets, settings.Transfers, process,
                 (t, reason) => new FileNotAttempted(container + "/" + t.Name, t.Name, 0, reason),
                 new TransferProgress(), monitor, settings, onResult, _materializer, "delete", cancellationToken);
-    }
-
-    /// <summary>Objects deleted together: plain ones in one bulk request, or one large object (with its segments).</summary>
-    private sealed record Batch(IReadOnlyList<string> Names, bool Large);
-
-    private async Task<Attempted<Batch>> DeleteBatchAsync(string container, Batch batch, SwiftCapabilities capabilities, SemaphoreSlim requests,
-        CancellationToken cancellationToken)
-    {
-        List<FileResult> results;
-        if (batch.Large)
-        {
-            results = [await DeleteOneAsync(container, batch.Names[0], true, cancellationToken).ConfigureAwait(false)];
-        }
-        else
-        {
-            try
-            {
-                // Few bulk requests at once: each already keeps the proxy deleting several objects at a time.
-                await requests.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var answer = await _client.BulkDeleteAsync(batch.Names.Select(n => (container, (string?)n)).ToList(), capabilities, cancellationToken)
-                        .ConfigureAwait(false);
-                    results = answer.Items.Select(i => Result(container, i)).ToList();
-                }
-                finally
-                {
-                    requests.Release();
-                }
-            }
-            catch (Exception e)
-            {
-                results = batch.Names.Select(n => (FileResult)new FileFailed(container + "/" + n, n, 0, FailureText.Describe(e)) { Error = e }).ToList();
-            }
-        }
-        var done = new List<FileResult>(results.Count);
-        var again = new List<FileFailed>();
-        foreach (var r in results)
-        {
-            if (TransferRunner.Retriable(r, cancellationToken) is { } failed) again.Add(failed);
-            else done.Add(r);
-        }
-        return again.Count == 0
-            ? new Attempted<Batch>(done)
-            : new Attempted<Batch>(done, batch with { Names = again.Select(f => f.ObjectName!).ToList() }, again, again[0].Error);
-    }
-
-    private static FileResult Result(string container, BulkDeleteItem item)
-    {
-        var name = item.Name!;
-        var path = container + "/" + name;
-        return item.Outcome switch
-        {
-            BulkDeleteOutcome.Deleted => new FileDeleted(path, name),
-            BulkDeleteOutcome.NotFound => new FileSkipped(path, name, 0, "not found"),
-            _ => new FileFailed(path, name, 0, item.Error?.Message ?? item.Reason ?? "not deleted") { Error = item.Error },
-        };
-    }
-
-    private async Task<FileResult> DeleteOneAsync(string container, string name, bool? large, CancellationToken cancellationToken)
-    {
-        var path = container + "/" + name;
-        try
-        {
-            return await _client.DeleteObjectAsync(container, name, withSegments: large ?? true, cancellationToken).ConfigureAwait(false)
-                ? new FileDeleted(path, name)
-                : new FileSkipped(path, name, 0, "not found");
-        }
-        catch (Exception e)
-        {
-            return new FileFailed(path, name, 0, FailureText.Describe(e)) { Error = e };
-        }
     }
 }

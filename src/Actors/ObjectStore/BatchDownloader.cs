@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -45,10 +44,9 @@ public sealed class BatchDownloader
         var root = Path.GetFullPath(job.TargetDirectory);
         if (!job.DryRun) Directory.CreateDirectory(root);
         var progress = new TransferProgress();
-        var gate = new TransferGate(settings.Transfers, settings.MaxBytesInFlight);
+        var downloader = new ObjectDownloader(_client, job.Container, root, settings, progress, cancellationToken) { DryRun = job.DryRun };
         var listing = TransferRunner.Listing(_client, job.Container, job.Prefix, job.Filter, monitor, cancellationToken);
-        return TransferRunner.Start(listing, settings.Transfers, e => DownloadOneAsync(job.Container, root, e, settings, job.DryRun, gate, progress, cancellationToken),
-            (e, reason) => new FileNotAttempted(TargetPath(root, e.Name) ?? Path.Combine(root, e.Name), e.Name, e.Bytes, reason),
+        return TransferRunner.Start(listing, settings.Transfers, downloader.DownloadAsync, downloader.NotAttempted,
             progress, monitor, settings, onResult, _materializer, "download", cancellationToken);
     }
 
@@ -59,54 +57,5 @@ public sealed class BatchDownloader
         var full = Path.GetFullPath(Path.Combine(root, objectName.TrimStart('/').Replace('/', Path.DirectorySeparatorChar)));
         var rootWithSeparator = Path.EndsInDirectorySeparator(root) ? root : root + Path.DirectorySeparatorChar;
         return full.StartsWith(rootWithSeparator, StringComparison.Ordinal) ? full : null;
-    }
-
-    private async Task<FileResult> DownloadOneAsync(string container, string root, ObjectEntry entry, ObjectStoreSettings settings, bool dryRun,
-        TransferGate gate, TransferProgress progress, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var path = TargetPath(root, entry.Name);
-        if (path is null) return new FileFailed(Path.Combine(root, entry.Name), entry.Name, entry.Bytes, "the object name leads outside the target directory");
-        try
-        {
-            if (entry.IsDirectoryMarker)
-            {
-                // A pseudo-directory marker (swift upload of an empty directory, rclone, Horizon): the directory is all there is to it.
-                if (!dryRun) Directory.CreateDirectory(path);
-                return new FileSkipped(path, entry.Name, 0, "directory marker");
-            }
-            // The listing shows a Dynamic Large Object's manifest (0 bytes): its HEAD has the content's size.
-            var dynamic = await _client.HeadIfDynamicAsync(container, entry, cancellationToken).ConfigureAwait(false);
-            var size = dynamic?.ContentLength ?? entry.Bytes;
-            if (settings.Skip != SkipMode.None && File.Exists(path) && new FileInfo(path).Length == size)
-            {
-                if (dynamic is null && entry.SloETag is null && entry.Hash is not null
-                    && Checksums.SameETag(await Checksums.Md5OfFileAsync(path, cancellationToken: cancellationToken).ConfigureAwait(false), entry.Hash))
-                    return new FileSkipped(path, entry.Name, size, "identical (same MD5)");
-                var segments = dynamic is not null ? await _client.GetSegmentsAsync(dynamic, cancellationToken).ConfigureAwait(false)
-                    : entry.SloETag is not null ? await _client.GetManifestAsync(container, entry.Name, cancellationToken).ConfigureAwait(false)
-                    : null;
-                if (segments is not null && await Checksums.MatchesSegmentsAsync(path, segments, cancellationToken: cancellationToken).ConfigureAwait(false))
-                    return new FileSkipped(path, entry.Name, size, "identical (same MD5 of every segment)");
-            }
-            if (dryRun) return new FilePlanned(path, entry.Name, size, TransferAction.Download);
-            using (await gate.AcquireAsync(size, cancellationToken).ConfigureAwait(false))
-            {
-                progress.TransferStarted();
-                try
-                {
-                    var m = await _client.DownloadToFileAsync(container, entry.Name, path, progress.BytesSent, cancellationToken).ConfigureAwait(false);
-                    return new FileDownloaded(path, entry.Name, m.ContentLength, m.ETag, Stopwatch.GetElapsedTime(started));
-                }
-                finally
-                {
-                    progress.TransferEnded();
-                }
-            }
-        }
-        catch (Exception e)
-        {
-            return new FileFailed(path, entry.Name, entry.Bytes, FailureText.Describe(e)) { Error = e };
-        }
     }
 }

@@ -56,3 +56,31 @@ internal sealed partial class FileUploader
         }
     }
 }
+
+// A stage's large objects: their manifest stored whatever the cancellation, or their segments deleted.
+internal sealed partial class FileUploader
+{
+    /// <summary>PUTs a file's manifest. With <see cref="DiscardsSegments"/> it is not cancelled (the segments are all
+    /// stored: the object is complete a moment later), and a refusal deletes the segments this upload sent; a request
+    /// whose answer was lost may have stored the manifest, so its segments stay.</summary>
+    private async Task<PutObjectResult> PutManifestAsync(string objectName, IReadOnlyList<SloSegment> segments, IReadOnlyDictionary<string, string> headers,
+        IEnumerable<string> sent, StoredSegments? previous)
+    {
+        if (!DiscardsSegments) return await _client.PutManifestAsync(_container, objectName, segments, headers, _cancel).ConfigureAwait(false);
+        try
+        {
+            return await _client.PutManifestAsync(_container, objectName, segments, headers, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (HttpErrorException e)
+        {
+            throw new OpenStackException($"the manifest was refused: {FailureText.Describe(e)}; {await DiscardSentAsync(sent, previous).ConfigureAwait(false)}", e);
+        }
+    }
+
+    /// <summary>Deletes the segments this upload began to send, except those the object it replaces still uses.</summary>
+    private Task<string> DiscardSentAsync(IEnumerable<string> sent, StoredSegments? previous)
+    {
+        var inUse = previous?.Segments.Select(s => s.Path).ToHashSet(StringComparer.Ordinal) ?? [];
+        return DeleteSegmentsAsync(sent.Where(n => !inUse.Contains("/" + _segmentContainer + "/" + n)).Distinct(StringComparer.Ordinal).ToList());
+    }
+}

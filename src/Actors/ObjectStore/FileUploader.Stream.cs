@@ -19,7 +19,9 @@ internal sealed partial class FileUploader
     /// <param name="label">The result's path (<c>-</c> for standard input).</param>
     /// <param name="objectName">The object's name.</param>
     /// <param name="monitor">The run's outage monitor.</param>
-    internal async Task<FileResult> ProcessStreamAsync(Stream input, string label, string objectName, OutageMonitor monitor)
+    /// <param name="itemHeaders">The object's own headers, in place of the uploader's.</param>
+    internal async Task<FileResult> ProcessStreamAsync(Stream input, string label, string objectName, OutageMonitor monitor,
+        IReadOnlyDictionary<string, string>? itemHeaders = null)
     {
         var started = Stopwatch.GetTimestamp();
         var buffer = new SegmentBuffer(input);
@@ -30,7 +32,7 @@ internal sealed partial class FileUploader
             _cancel.ThrowIfCancellationRequested();
             if (NameProblem(objectName) is { } problem) return new FileFailed(label, objectName, 0, problem);
             var previous = _settings.CleanupSegments ? await PreviousManifestAsync(objectName).ConfigureAwait(false) : null;
-            var headers = UploadHeaders.For(_headers, objectName);
+            var headers = UploadHeaders.For(itemHeaders ?? _headers, objectName);
             var size = SegmentPlan.SizeFor(_settings.SegmentSize, _capabilities);
             await buffer.FillAsync(size, _cancel).ConfigureAwait(false);
             total = buffer.Length;
@@ -60,7 +62,8 @@ internal sealed partial class FileUploader
                 total += buffer.Length;
             }
             var manifest = await WithRetriesAsync(label, objectName, total, monitor,
-                ct => _client.PutManifestAsync(_container, objectName, stored, headers, ct)).ConfigureAwait(false);
+                // A stage's manifest is not cancelled once sent: its segments are deleted on cancellation (see DiscardsSegments).
+                ct => _client.PutManifestAsync(_container, objectName, stored, headers, DiscardsSegments ? CancellationToken.None : ct)).ConfigureAwait(false);
             string? cleanupWarning = null;
             if (previous is not null)
                 cleanupWarning = await CleanupSegmentsAsync(objectName, previous, stored.Select(s => s.Path).ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
@@ -121,9 +124,13 @@ internal sealed partial class FileUploader
     }
 
     /// <summary>Deletes the segments of a stream that failed (they belong to no manifest); says what became of them.</summary>
-    private async Task<string> DeleteStoredAsync(IReadOnlyList<SloSegment> stored)
+    private Task<string> DeleteStoredAsync(IReadOnlyList<SloSegment> stored) =>
+        DeleteSegmentsAsync(stored.Select(s => s.Path[(_segmentContainer.Length + 2)..]).ToList());
+
+    /// <summary>Deletes segments (names in the segment container) that belong to no manifest; says what became of them.</summary>
+    private async Task<string> DeleteSegmentsAsync(IReadOnlyList<string> names)
     {
-        var names = stored.Select(s => s.Path[(_segmentContainer.Length + 2)..]).ToList();
+        if (names.Count == 0) return "no segment was stored";
         try
         {
             // Not the run's token: an abandoned run cleans up too.

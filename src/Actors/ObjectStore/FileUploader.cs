@@ -22,6 +22,11 @@ internal sealed partial class FileUploader
     private readonly SegmentCleanup _cleanup;
     private readonly IReadOnlyDictionary<string, string>? _headers;
     private readonly object _lock = new();
+
+    /// <summary>True for a stage's uploads: a large object whose manifest is not stored (a segment failed, the stream was
+    /// cancelled) has the segments this upload sent deleted, and its manifest, once every segment is stored, is sent
+    /// whatever the cancellation, so no manifest points at missing segments. False for the CLI's, which keeps them for a rerun.</summary>
+    internal bool DiscardsSegments { get; init; }
     private Task? _segmentContainerReady;
 
     internal FileUploader(ObjectStoreClient client, string container, ObjectStoreSettings settings, SwiftCapabilities capabilities,
@@ -207,6 +212,8 @@ internal sealed partial class FileUploader
         }
 
         using var failFast = CancellationTokenSource.CreateLinkedTokenSource(_cancel);
+        // Every segment this run began to send (a cancelled PUT may have been stored all the same).
+        var sent = new System.Collections.Concurrent.ConcurrentBag<string>();
         var reused = 0;
         long reusedBytes = 0;
         var tasks = Enumerable.Range(0, plan.Count).Select(async i =>
@@ -232,6 +239,7 @@ internal sealed partial class FileUploader
                     }
                     else
                     {
+                        sent.Add(name);
                         etag = (await PutRangeAsync(_segmentContainer, name, file.Path, offset, length, md5, null).ConfigureAwait(false)).ETag;
                     }
                     return new SloSegment("/" + _segmentContainer + "/" + name, etag, length);
@@ -253,11 +261,13 @@ internal sealed partial class FileUploader
         {
             // The first real failure, not the cancellations it caused.
             var first = tasks.Where(t => t.IsFaulted).Select(t => t.Exception!.GetBaseException()).FirstOrDefault(e => e is not OperationCanceledException);
-            if (first is not null) throw new OpenStackException($"segment upload failed: {FailureText.Describe(first)}", first);
+            var discarded = DiscardsSegments ? "; " + await DiscardSentAsync(sent, previousSegments).ConfigureAwait(false) : "";
+            if (first is not null) throw new OpenStackException($"segment upload failed: {FailureText.Describe(first)}{discarded}", first);
+            if (DiscardsSegments) throw new OperationCanceledException("the upload was cancelled" + discarded, null, _cancel);
             throw;
         }
 
-        var manifest = await _client.PutManifestAsync(_container, file.ObjectName, segments, ObjectHeaders(file), _cancel).ConfigureAwait(false);
+        var manifest = await PutManifestAsync(file.ObjectName, segments, ObjectHeaders(file), sent, previousSegments).ConfigureAwait(false);
         string? warning = null;
         if (_settings.CleanupSegments)
             warning = await _cleanup.RunAsync(file.ObjectName, previousSegments, segments.Select(s => s.Path).ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);

@@ -55,6 +55,10 @@ public sealed record ObjectStoreSettings
     /// <summary>Bulk delete requests of one run at once (each deletes its names a few at a time at the proxy).</summary>
     public required int BulkDeleteRequests { get; init; }
 
+    /// <summary>How long the delete flow (<see cref="ObjectStoreStreams.Delete"/>) waits for more names to fill a bulk
+    /// request before it sends what it has: a slow producer's objects still go within this.</summary>
+    public required TimeSpan BulkDeleteLinger { get; init; }
+
     /// <summary>Names per bulk delete request on a cluster with <paramref name="capabilities"/>; 0 when deletes go one by one.</summary>
     internal int BulkDeletePerRequest(SwiftCapabilities capabilities) =>
         capabilities.BulkDeleteSupported ? Math.Min(BulkDeleteMaxPerRequest, capabilities.MaxDeletesPerRequest) : 0;
@@ -103,6 +107,7 @@ public sealed record ObjectStoreSettings
             Retries = Math.Max(0, c.GetInt("retries")),
             BulkDeleteMaxPerRequest = Math.Max(0, c.GetInt("bulk-delete.max-per-request")),
             BulkDeleteRequests = Positive(c.GetInt("bulk-delete.requests"), "bulk-delete.requests"),
+            BulkDeleteLinger = PositiveTime(c.GetTimeSpan("bulk-delete.linger"), "bulk-delete.linger"),
             ProbeMinBackoff = PositiveTime(c.GetTimeSpan("outage-probe.min-backoff"), "outage-probe.min-backoff"),
             ProbeMaxBackoff = PositiveTime(c.GetTimeSpan("outage-probe.max-backoff"), "outage-probe.max-backoff"),
         };

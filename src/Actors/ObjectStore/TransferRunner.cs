@@ -22,6 +22,18 @@ public sealed class TransferRun
         _monitor = monitor;
     }
 
+    /// <summary>A run that a program drives itself from the stages (<see cref="ObjectStoreStreams"/>), e.g. a cluster
+    /// coordinator: <see cref="Stop"/> shuts <paramref name="killSwitch"/> (put it after the run's source), and
+    /// <see cref="Endpoint"/> always says up.</summary>
+    /// <param name="progress">The counters it shows (<see cref="TransferTally.Progress"/>).</param>
+    /// <param name="killSwitch">Stops the run's source.</param>
+    /// <param name="completion">Its summary (<see cref="TransferTally.Summary"/> once the run has ended).</param>
+    public TransferRun(TransferProgress progress, SharedKillSwitch killSwitch, Task<TransferSummary> completion) : this(progress, killSwitch)
+    {
+        ArgumentNullException.ThrowIfNull(completion);
+        Completion = completion;
+    }
+
     /// <summary>Live counters.</summary>
     public TransferProgress Progress { get; }
 
@@ -64,15 +76,8 @@ internal static class TransferRunner
     /// <summary>The objects of a download or delete: the container's listing under the prefix, read page by page as the
     /// stream asks, less those the filter leaves out.</summary>
     internal static Source<ObjectEntry, NotUsed> Listing(ObjectStoreClient client, string container, string? prefix, TransferFilter? filter,
-        OutageMonitor monitor, CancellationToken cancellationToken)
-    {
-        var listing = Source.From(() => client.ListObjectsAsync(container, new ListOptions { Prefix = prefix }, monitor, cancellationToken));
-        return Selected(listing, prefix, filter);
-    }
-
-    /// <summary>The entries of a listing under <paramref name="prefix"/> that <paramref name="filter"/> takes.</summary>
-    internal static Source<ObjectEntry, NotUsed> Selected(Source<ObjectEntry, NotUsed> listing, string? prefix, TransferFilter? filter) =>
-        filter is null or { IsEverything: true } ? listing : listing.Where(e => filter.IncludesObject(e, prefix));
+        OutageMonitor monitor, CancellationToken cancellationToken) =>
+        ObjectStoreStreams.MonitoredListing(client, container, new ListOptions { Prefix = prefix }, filter, monitor, cancellationToken);
 
     /// <summary>Runs entries of one file each.</summary>
     internal static TransferRun Start<T>(Source<T, NotUsed> source, int parallelism, Func<T, Task<FileResult>> process,
@@ -202,7 +207,7 @@ internal static class TransferRunner
 
     /// <summary>Waits until the monitor lets a try start. Null when it may; otherwise the entry's results: its last failures,
     /// or not attempted, when the outage budget ran out or the run was cancelled first.</summary>
-    private static async Task<IReadOnlyList<FileResult>?> WaitForTurnAsync<T>(T entry, IReadOnlyList<FileFailed>? last,
+    internal static async Task<IReadOnlyList<FileResult>?> WaitForTurnAsync<T>(T entry, IReadOnlyList<FileFailed>? last,
         Func<T, string, IReadOnlyList<FileResult>> notAttempted, OutageMonitor monitor, Action<OutageBudgetExceededException>? onGaveUp,
         CancellationToken cancellationToken)
     {

@@ -1,5 +1,4 @@
 using Akka;
-using Akka.Streams;
 using Akka.Streams.Dsl;
 
 namespace OpenStack.Actors.ObjectStore;
@@ -9,15 +8,12 @@ namespace OpenStack.Actors.ObjectStore;
 internal sealed record UploadTarget(string Root, string? FileObjectName, ObjectStoreSettings Settings, SwiftCapabilities Capabilities,
     bool ContainerCreated, OutageMonitor? Monitor)
 {
-    /// <summary>The source's files (a single file is a walk of one), walked on the blocking-I/O dispatcher in an island of
-    /// their own (the walk blocks on the file system).</summary>
+    /// <summary>The source's files (a single file is a walk of one).</summary>
     public Source<LocalEntry, NotUsed> Walk(string? prefix, TransferFilter? filter) =>
-        Source.From(FileObjectName is null ? LocalFiles.Walk(Root, prefix, filter) : LocalFiles.One(Root, FileObjectName, filter))
-            .WithAttributes(ActorAttributes.CreateDispatcher("akka.stream.default-blocking-io-dispatcher"))
-            .Async();
+        FileObjectName is null ? ObjectStoreStreams.LocalDirectory(Root, prefix, filter) : ObjectStoreStreams.LocalFile(Root, FileObjectName, filter);
 }
 
-/// <summary>The one preparation step of an upload, single-node or cluster, of a tree, a file or a stream: check the
+/// <summary>The one preparation step of an upload (a batch's, a stage's, a cluster's), of a tree, a file or a stream: check the
 /// input and the container's name, read <c>/info</c>, create the container (a dry run only asks whether it exists).</summary>
 internal static class UploadPreparation
 {
@@ -26,20 +22,17 @@ internal static class UploadPreparation
     /// <param name="monitorFor">Creates the run's outage monitor once the input is checked (it resolves the endpoint),
     /// or null for a run without one.</param>
     /// <param name="cancellationToken">Cancels the preparation.</param>
-    /// <param name="directoryOnly">True for a run that takes a directory and no headers (a cluster's).</param>
     /// <exception cref="DirectoryNotFoundException">The source is neither a directory nor a file.</exception>
     /// <exception cref="ArgumentException">The container's name is one Swift refuses, a header cannot be set, or an
     /// object name was given for a directory.</exception>
     public static async Task<UploadTarget> PrepareAsync(ObjectStoreClient client, UploadJob job,
-        Func<ObjectStoreSettings, CancellationToken, Task<OutageMonitor>>? monitorFor, CancellationToken cancellationToken, bool directoryOnly = false)
+        Func<ObjectStoreSettings, CancellationToken, Task<OutageMonitor>>? monitorFor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(job);
         var root = Path.GetFullPath(job.Source);
         var isFile = File.Exists(root);
         if (!isFile && !Directory.Exists(root)) throw new DirectoryNotFoundException($"'{job.Source}' is neither a directory nor a file");
         if (!isFile && job.ObjectName is not null) throw new ArgumentException($"an object name goes with one file, and '{job.Source}' is a directory");
-        if (directoryOnly && isFile) throw new ArgumentException($"a cluster upload walks a directory, and '{job.Source}' is a file");
-        if (directoryOnly && job.Headers is { Count: > 0 }) throw new ArgumentException("a cluster upload sets no headers (its workers store the objects)");
         var name = isFile ? SwiftNames.JoinPrefix(job.Prefix, job.ObjectName ?? Path.GetFileName(root)) : null;
         var (settings, capabilities, created, monitor) = await PrepareContainerAsync(client, job.Container, job.Settings, job.Headers, monitorFor,
             cancellationToken, job.DryRun).ConfigureAwait(false);

@@ -3,6 +3,7 @@ using Akka.Actor;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
+using OpenStack.Actors.Discovery;
 using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Session;
@@ -33,7 +34,30 @@ public sealed class OpenStackSession
     {
         var options = request.Options ?? RequestOptions.Default;
         if (request.TraceParent is null && Activity.Current is { } current) request = request with { TraceParent = current.Context };
-        return ReplyPromise.SendAsync(Actor, request, Settings.MaxReplyTime(options.Timeout, options.MaxAttempts, options.WaitForEndpoint), cancellationToken);
+        var limit = Settings.MaxReplyTime(options.Timeout, options.MaxAttempts, options.WaitForEndpoint);
+        if (request.Api is { NeedsDiscovery: true }) limit += DiscoveryTime;
+        return ReplyPromise.SendAsync(Actor, request, limit, cancellationToken);
+    }
+
+    /// <summary>
+    /// A client bound to one service, like keystoneauth's <c>Adapter</c>: <c>session.For(new ServiceFilter("placement"),
+    /// new() { Api = ApiVersionRequest.ForMicroversion("1.30") })</c>. Its endpoint is resolved once per token and its
+    /// version document fetched once per endpoint; relative urls go to the chosen version's endpoint.
+    /// </summary>
+    public ServiceClient For(ServiceFilter service, ServiceClientOptions? options = null) => new(this, service, options ?? ServiceClientOptions.Default);
+
+    /// <summary>Longest a discovery takes: a token, then the catalog url and the unversioned root one after the other.</summary>
+    private TimeSpan DiscoveryTime => Settings.MaxReplyTime() * 2 + (Settings.AuthTimeout + Settings.ReplyGrace) * 2;
+
+    internal async Task<ServiceEndpoint> DiscoverAsync(DiscoverService discover, CancellationToken cancellationToken)
+    {
+        var reply = await Actor.Ask<object>(discover, DiscoveryTime + Settings.ReplyGrace, cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            ServiceDiscovered discovered => discovered.Endpoint,
+            RequestFailed failed => throw failed.Error,
+            _ => throw new OpenStackException($"Unexpected reply {reply.GetType().Name} to {discover}"),
+        };
     }
 
     /// <summary>The current token and catalog (fetched if needed).</summary>

@@ -72,6 +72,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         Receive<GetAccess>(ask => _auth.Forward(ask));
         Receive<BreakerChanged>(OnBreakerChanged);
         Receive<TurnCame>(OnTurnCame);
+        Receive<DiscoverService>(ToDiscovery);
         Receive<GetSessionStats>(_ => Sender.Tell(new SessionStats(_pending.Count, _reauthentications, _access?.Generation)));
     }
 
@@ -117,6 +118,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         StartLimits();
         _auth = Context.ActorOf(AuthenticatorActor.Props(_authenticator, _http, _settings.Token), "authenticator");
         _transport = _transportOverride ?? Context.ActorOf(TransportActor.PoolProps(_invoker, _settings.Transport, _bandwidth), "transport");
+        StartDiscovery();
         Timers.StartPeriodicTimer(SweepTimer, Sweep.Instance, SweepInterval);
     }
 
@@ -128,6 +130,11 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         if (invalid is not null)
         {
             Reply(p, new RequestFailed(invalid) { CorrelationId = request.CorrelationId });
+            return;
+        }
+        if (request.Api is not null)
+        {
+            ToDiscovery(request);
             return;
         }
         _pending.Add(p.Id, p);
@@ -143,9 +150,9 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             Send(p, null);
             return;
         }
-        if (_access is not null && (_access.ExpiresAt is not { } exp || Now < exp))
+        if (ValidAccess is { } access)
         {
-            Send(p, _access);
+            Send(p, access);
             return;
         }
         p.Deadline = Now + _settings.AuthTimeout + _settings.ReplyGrace;
@@ -229,7 +236,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         p.Slot = guard;
         p.Attempt++;
         p.BodySent = p.Request.Body is not null;
-        SendWhenAllowed(p, new TransportRequest(p.Id, p.Request.Method, url, p.Request.Headers, p.Request.Body, token,
+        SendWhenAllowed(p, new TransportRequest(p.Id, p.Request.Method, url, SessionRules.OutgoingHeaders(p.Request, p.Options), p.Request.Body, token,
             p.Options.StreamResponse, p.Options.Timeout ?? _settings.RequestTimeout, _settings.MaxRedirects) { TraceParent = p.Request.TraceParent ?? default });
     }
 

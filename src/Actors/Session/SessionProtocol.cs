@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using OpenStack.Actors.Catalog;
+using OpenStack.Actors.Discovery;
 
 using OpenStack.Actors.Http;
 
@@ -21,6 +22,15 @@ public sealed record OpenStackRequest(HttpMethod Method, string Url)
 
     /// <summary>False sends no token (and needs no Keystone round trip when the url is absolute).</summary>
     public bool Authenticate { get; init; } = true;
+
+    /// <summary>
+    /// The API version wanted (major version, microversion, or just discovery). When set (a <see cref="ServiceClient"/>
+    /// always sets it), the session resolves <see cref="Service"/> once per token, fetches the service's version document
+    /// when needed (once per endpoint), joins a relative url to the chosen version's endpoint and sends the negotiated
+    /// microversion headers; a microversion the service cannot serve fails with a <see cref="Discovery.MicroversionNotSupportedException"/>.
+    /// Needs <see cref="Service"/>.
+    /// </summary>
+    public ApiVersionRequest? Api { get; init; }
 
     /// <summary>Request headers; <c>Content-*</c> headers are applied to the body.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
@@ -72,6 +82,15 @@ public sealed record RequestOptions
     /// once that the endpoint is down, and a caller that can pause (a batch, a stream) opts in.
     /// </summary>
     public bool WaitForEndpoint { get; init; }
+
+    /// <summary>
+    /// The global request id sent as <c>X-OpenStack-Request-ID</c> (<c>req-</c> and a lower-case uuid; anything else is
+    /// refused with an <see cref="InvalidRequestException"/>). Services log it next to their own request id. Null takes
+    /// it from the request's trace (<see cref="OpenStackRequest.TraceParent"/>, which the facade takes from
+    /// <see cref="Activity.Current"/>): <c>req-</c> and the trace id as a uuid, the same for every request of one trace;
+    /// without a trace none is sent.
+    /// </summary>
+    public string? GlobalRequestId { get; init; }
 
     /// <summary>The defaults.</summary>
     public static readonly RequestOptions Default = new();

@@ -2,6 +2,7 @@ using System.Globalization;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
+using OpenStack.Actors.Discovery;
 using OpenStack.Actors.Http;
 
 namespace OpenStack.Actors.Session;
@@ -19,6 +20,13 @@ internal static class SessionRules
         if (request.Url.AsSpan().IndexOfAny('\r', '\n') >= 0) return new InvalidRequestException("The url contains CR or LF");
         if (request.Url.Contains("://", StringComparison.Ordinal) && AbsoluteHttpUrl(request.Url) is null)
             return new InvalidRequestException($"The url '{request.Url}' is neither relative nor a valid http(s) url");
+        if (request.Api is { } api)
+        {
+            if (request.Service is null) return new InvalidRequestException($"{request} asks for an API version ({api}) but names no service");
+            if (api.Problem() is { } problem) return new InvalidRequestException(problem);
+        }
+        if (request.Options?.GlobalRequestId is { } id && !ApiHeaders.IsValidGlobalRequestId(id))
+            return new InvalidRequestException($"The global request id '{id.ReplaceLineEndings(" ")}' is not 'req-' and a lower-case uuid (e.g. req-{Guid.Empty})");
         if (request.Headers is not null)
             foreach (var (name, value) in request.Headers)
             {
@@ -56,6 +64,30 @@ internal static class SessionRules
         return Uri.TryCreate(joined, UriKind.Absolute, out var result)
             ? result
             : throw new InvalidRequestException($"'{request.Url}' does not make a valid url with endpoint {Redaction.Url(endpoint)}");
+    }
+
+    /// <summary>The request's headers with <c>X-OpenStack-Request-ID</c>: the caller's <see cref="RequestOptions.GlobalRequestId"/>,
+    /// else one derived from the request's trace (<see cref="ApiHeaders.GlobalRequestIdFor"/>). A header the caller set
+    /// itself stays as it is.</summary>
+    internal static IReadOnlyDictionary<string, string>? OutgoingHeaders(OpenStackRequest request, RequestOptions options)
+    {
+        var id = options.GlobalRequestId ?? (request.TraceParent is { } trace ? ApiHeaders.GlobalRequestIdFor(trace.TraceId) : null);
+        return id is null ? request.Headers : WithDefaults(request.Headers, [new(ApiHeaders.GlobalRequestId, id)]);
+    }
+
+    /// <summary>The headers with the microversion headers the endpoint's negotiated microversion asks for; a microversion
+    /// header the caller set itself wins.</summary>
+    internal static IReadOnlyDictionary<string, string>? WithMicroversion(IReadOnlyDictionary<string, string>? headers, ServiceEndpoint endpoint) =>
+        endpoint.Microversion is { } microversion ? WithDefaults(headers, ApiHeaders.MicroversionHeaders(endpoint.ServiceType, microversion)) : headers;
+
+    /// <summary><paramref name="headers"/> plus those <paramref name="defaults"/> it does not set (names case-insensitive).</summary>
+    internal static IReadOnlyDictionary<string, string> WithDefaults(IReadOnlyDictionary<string, string>? headers, IEnumerable<KeyValuePair<string, string>> defaults)
+    {
+        var merged = headers is null
+            ? new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+            : new Dictionary<string, string>(headers, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in defaults) merged.TryAdd(name, value);
+        return merged;
     }
 
     /// <summary>The token goes to the cloud's own endpoints only, unless the caller or the settings allow otherwise.</summary>

@@ -8,7 +8,8 @@ namespace OpenStack.Actors.Transport;
 
 /// <summary>
 /// The HTTP debug log: one line per request on the wire (every attempt, retry, redirect and token request) with its method,
-/// redacted url, status or error, time taken and the server's request id, at Debug level under this class's name as the log
+/// redacted url, status or error, time taken, the server's request id and the global request id the client sent
+/// (<c>X-OpenStack-Request-ID</c>, which the service logs too), at Debug level under this class's name as the log
 /// source. It never shows headers or bodies, so no token or secret. The session adds it only when Debug is on for its
 /// actor system as it starts: with Debug off, requests take no extra step.
 /// </summary>
@@ -26,9 +27,10 @@ public static class HttpRequestLog
     }
 
     /// <summary>The line for a request that got a response.</summary>
-    internal static string Line(HttpMethod method, Uri url, int status, TimeSpan elapsed, string? requestId) =>
+    internal static string Line(HttpMethod method, Uri url, int status, TimeSpan elapsed, string? requestId, string? globalRequestId = null) =>
         string.Create(CultureInfo.InvariantCulture, $"{method.Method} {Redaction.Url(url)} {status} in {Milliseconds(elapsed)} ms") +
-        (requestId is null ? "" : " request-id " + Redaction.Printable(requestId));
+        (requestId is null ? "" : " request-id " + Redaction.Printable(requestId)) +
+        (globalRequestId is null ? "" : " global-request-id " + Redaction.Printable(globalRequestId));
 
     /// <summary>The line for a request that got none.</summary>
     internal static string Line(HttpMethod method, Uri url, Exception error, TimeSpan elapsed) =>
@@ -37,6 +39,9 @@ public static class HttpRequestLog
             OperationCanceledException => "cancelled (timeout or stop)",
             _ => Redaction.Printable($"{error.GetType().Name}: {(error.InnerException ?? error).Message}"),
         };
+
+    private static string? GlobalRequestIdOf(HttpRequestMessage request) =>
+        request.Headers.NonValidated.TryGetValues(ApiHeaders.GlobalRequestId, out var values) ? values.ToString() : null;
 
     private static long Milliseconds(TimeSpan t) => (long)Math.Round(t.TotalMilliseconds);
 
@@ -50,7 +55,7 @@ public static class HttpRequestLog
                 var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 var headers = new ResponseHeaders(response.Headers, response.Content.Headers);
                 log.Debug("{0}", Line(request.Method, request.RequestUri!, (int)response.StatusCode, Stopwatch.GetElapsedTime(started),
-                    OpenStackResponse.RequestIdIn(headers)));
+                    OpenStackResponse.RequestIdIn(headers), GlobalRequestIdOf(request)));
                 return response;
             }
             catch (Exception e)

@@ -6,7 +6,7 @@ namespace OpenStack.Actors.Tests.Architecture;
 
 /// <summary>
 /// Dependencies between the library's folders point one way (docs/architecture.md): the HTTP vocabulary and errors at
-/// the bottom, then the pure catalog, the transport, auth, config, the session, the object store, and hosting on top.
+/// the bottom, then the pure catalog, version discovery (parsing and choosing, no I/O), the transport, auth, config, the session, the object store, and hosting on top.
 /// A folder may use the ones below it only.
 /// </summary>
 public sealed class LayeringTests
@@ -14,7 +14,7 @@ public sealed class LayeringTests
     private const string Root = "OpenStack.Actors";
 
     /// <summary>From the bottom up; Telemetry is a leaf that anything may use.</summary>
-    private static readonly string[] Layers = ["Http", "Catalog", "Transport", "Auth", "Config", "Session", "ObjectStore", "Hosting"];
+    private static readonly string[] Layers = ["Http", "Catalog", "Discovery", "Transport", "Auth", "Config", "Session", "ObjectStore", "Hosting"];
 
     public static TheoryData<string> Folders() => new(Layers.Append("Telemetry"));
 

@@ -21,10 +21,11 @@ public sealed class UploadCoordinatorTests : TestKit
     {
         var job = new ClusterUploadJob("run-1", Root, "c", 1L << 30, SkipMode.Md5, true);
         var done = new TaskCompletionSource<ClusterUploadSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var progress = new TransferProgress();
+        var tally = new TransferTally(10);
+        var progress = tally.Progress;
         var announce = CreateTestProbe();
         var results = new List<FileResult>();
-        var setup = new CoordinatorSetup(job, Source.From(entries), progress, 10, r =>
+        var setup = new CoordinatorSetup(job, Source.From(entries), tally, r =>
         {
             lock (results) results.Add(r);
         }, done, () => false, TimeSpan.FromMilliseconds(200), walkBuffer, announce.Ref) { UnseenAssignmentTimeout = unseenTimeout ?? TimeSpan.FromSeconds(30) };

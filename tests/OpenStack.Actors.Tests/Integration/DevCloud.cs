@@ -43,6 +43,26 @@ public static class DevCloud
             .ToDictionary(p => p[0], p => p[1]);
     }
 
+    /// <summary>Placement's log line for the id: uwsgi writes it as the request ends, so it may land just after the
+    /// response; the file is read until the line is there.</summary>
+    public static async Task<string> PlacementLogLineWith(string id)
+    {
+        var log = DevCloud.Get("DEVCLOUD_PLACEMENT_LOG");
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            await using (var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+            using (var reader = new StreamReader(stream))
+            {
+                var text = await reader.ReadToEndAsync();
+                var line = text.Split('\n').FirstOrDefault(l => l.Contains(id, StringComparison.Ordinal) && l.Contains("placement.requestlog", StringComparison.Ordinal));
+                if (line is not null) return line;
+            }
+            if (DateTime.UtcNow > until) throw new Xunit.Sdk.XunitException($"no line with {id} in {log}");
+            await Task.Delay(100);
+        }
+    }
+
     public static KeystonePasswordAuthenticator Demo(string? password = null) =>
         new(KeystoneUrl, password ?? Get("DEVCLOUD_DEMO_PASSWORD"), AuthScope.ProjectName(Get("DEVCLOUD_DEMO_PROJECT")), userName: Get("DEVCLOUD_DEMO_USER"));
 

@@ -38,12 +38,13 @@ public sealed class RateLimitTests() : TestKit(TestConfigs.DebugLogging)
     public async Task Requests_wait_their_turn_at_the_rate_and_their_timeout_starts_when_they_are_sent()
     {
         var seen = new ConcurrentQueue<(string Path, long At, int Bytes)>();
-        // A request that waited longer than its timeout plus the grace would fail if the wait counted against it.
+        // The last request waits 1.75 s for its turn, longer than its timeout plus the grace: it would fail if the wait
+        // counted against it. The timeout itself stays long enough for a slow machine to answer one request.
         var settings = SessionSettings.Default with
         {
-            RequestTimeout = TimeSpan.FromMilliseconds(300),
+            RequestTimeout = TimeSpan.FromSeconds(1),
             ReplyGrace = TimeSpan.FromMilliseconds(100),
-            Transport = TransportSettings.Default with { RequestsPerSecond = 10 },
+            Transport = TransportSettings.Default with { RequestsPerSecond = 4 },
         };
         var session = Session(Cloud(seen), settings);
 
@@ -52,9 +53,9 @@ public sealed class RateLimitTests() : TestKit(TestConfigs.DebugLogging)
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         var times = seen.Select(s => s.At).Order().ToList();
         Assert.Equal(8, times.Count);
-        // Seven gaps of 100 ms at least (a bucket never runs early); the first request goes at once.
-        Assert.True(Stopwatch.GetElapsedTime(times[0], times[^1]) >= TimeSpan.FromMilliseconds(650),
-            $"8 requests at 10/s took {Stopwatch.GetElapsedTime(times[0], times[^1]).TotalMilliseconds} ms");
+        // Seven gaps of 250 ms at least (a bucket never runs early); the first request goes at once.
+        Assert.True(Stopwatch.GetElapsedTime(times[0], times[^1]) >= TimeSpan.FromMilliseconds(1650),
+            $"8 requests at 4/s took {Stopwatch.GetElapsedTime(times[0], times[^1]).TotalMilliseconds} ms");
     }
 
     [Fact]

@@ -1,0 +1,90 @@
+using Akka.Streams.Dsl;
+
+namespace OpenStack.Actors.ObjectStore;
+
+// The upload flows: of local files (a walk's entries) and of items a program produces.
+public static partial class ObjectStoreStreams
+{
+    /// <summary>
+    /// Uploads the entries of a walk (<see cref="LocalDirectory"/>, <see cref="LocalFile"/>) to <paramref name="container"/>, as
+    /// the CLI's upload does: objects stored already are skipped as <see cref="ObjectStoreSettings.Skip"/> says (by size and
+    /// mtime, or by MD5, of the whole or of every segment), files above <see cref="ObjectStoreSettings.SegmentSize"/> become
+    /// Static Large Objects whose segments go in parallel and whose manifest is stored last. On its first entry the flow
+    /// reads the cluster's limits and creates the container (and fails when it cannot).
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="container">The container (created if missing; segments go to <c>&lt;container&gt;_segments</c>).</param>
+    /// <param name="settings">Transfers, bytes in flight, skip mode, segment size, outage budget and retries; null takes the client's.</param>
+    /// <param name="headers">Headers for every object (see <see cref="UploadJob.Headers"/>), or null.</param>
+    /// <param name="progress">Counters the flow adds its bytes sent and transfers in flight to (results are the caller's to
+    /// record, see <see cref="TransferTally"/>), or null.</param>
+    /// <returns>A flow of one result per entry, in completion order; its materialized value completes when the work it started has ended.</returns>
+    /// <exception cref="ArgumentException">The container's name is one Swift refuses, or a header cannot be set.</exception>
+    public static Flow<LocalEntry, FileResult, Task> UploadFiles(ObjectStoreClient client, string container, ObjectStoreSettings? settings = null,
+        IReadOnlyDictionary<string, string>? headers = null, TransferProgress? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        UploadHeaders.Validate(headers);
+        var s = settings ?? client.Settings;
+        // Twice the transfers: files being looked up and hashed hold no transfer slot (the gate bounds the PUTs).
+        return Stage<LocalEntry, FileUploader>(client, container, s, s.Transfers * 2,
+            (monitor, ct) => UploaderAsync(client, container, s, headers, progress, monitor, ct),
+            (p, entry, ct) => Attempt(p.Monitor, s, entry, p.Worker.ProcessAsync, NotUploaded, ct));
+    }
+
+    /// <summary>
+    /// Uploads the items a program produces (reports, exports, generated files) to <paramref name="container"/> as they come,
+    /// with backpressure: at most <see cref="ObjectStoreSettings.Transfers"/> items in flight and their bytes within
+    /// <see cref="ObjectStoreSettings.MaxBytesInFlight"/>, so a fast producer waits for Swift. See <see cref="UploadItem"/>
+    /// for how an item is sent; an item that fails (its producer threw, Swift refused it) ends as a <see cref="FileFailed"/>
+    /// and the others go on.
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="container">The container (created if missing on the first item).</param>
+    /// <param name="settings">Transfers, bytes in flight, skip mode, segment size, outage budget and retries; null takes the client's.</param>
+    /// <returns>A flow of one result per item (whose path is its object name), in completion order; its materialized value
+    /// completes when the work it started has ended.</returns>
+    public static Flow<UploadItem, FileResult, Task> Upload(ObjectStoreClient client, string container, ObjectStoreSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var s = settings ?? client.Settings;
+        return Stage<UploadItem, FileUploader>(client, container, s, s.Transfers,
+            (monitor, ct) => UploaderAsync(client, container, s, null, null, monitor, ct),
+            (p, item, ct) => p.Worker.Streamed(item)
+                // A streamed item is read once: each of its PUTs waits out outages and is retried in place.
+                ? p.Worker.ProcessStreamedItemAsync(item, p.Monitor)
+                : Attempt(p.Monitor, s, item, p.Worker.ProcessItemAsync,
+                    (i, reason) => new FileNotAttempted(i.ObjectName, i.ObjectName, i.Length ?? 0, reason), ct));
+    }
+
+    /// <summary>
+    /// Checks an upload job as <see cref="BatchUploader"/> does (its source a directory or one file, the container's name,
+    /// the headers), reads the cluster's limits, creates the container (a dry run only asks whether it exists), and returns
+    /// the walk of its source (<see cref="LocalDirectory"/>, or <see cref="LocalFile"/> for one file) with its prefix and
+    /// filter: what a program that uploads through its own stream (or over a cluster) starts from.
+    /// </summary>
+    /// <exception cref="DirectoryNotFoundException">The source is neither a directory nor a file.</exception>
+    /// <exception cref="ArgumentException">The container's name is one Swift refuses, a header cannot be set, or an object name was given for a directory.</exception>
+    /// <exception cref="Http.OpenStackException">The container cannot be created or the cloud is unreachable.</exception>
+    public static async Task<Source<LocalEntry, Akka.NotUsed>> PrepareUploadAsync(ObjectStoreClient client, UploadJob job, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var target = await UploadPreparation.PrepareAsync(client, job, monitorFor: null, cancellationToken).ConfigureAwait(false);
+        return target.Walk(job.Prefix, job.Filter);
+    }
+
+    /// <summary>The per-file result of an upload that never started.</summary>
+    internal static FileResult NotUploaded(LocalEntry entry, string reason) =>
+        new FileNotAttempted(entry.Path, entry.ObjectName, entry is LocalFile f ? f.Length : 0, reason);
+
+    private static async Task<FileUploader> UploaderAsync(ObjectStoreClient client, string container, ObjectStoreSettings settings,
+        IReadOnlyDictionary<string, string>? headers, TransferProgress? progress, OutageMonitor monitor, CancellationToken cancellationToken)
+    {
+        var (_, capabilities, created, _) = await UploadPreparation.PrepareContainerAsync(client, container, settings, headers,
+            (_, _) => Task.FromResult(monitor), cancellationToken).ConfigureAwait(false);
+        var existing = settings.Skip == SkipMode.None ? null
+            : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(client, container, null, settings.PreloadListingLimit, created, ct), cancellationToken)
+                .ConfigureAwait(false);
+        return new FileUploader(client, container, settings, capabilities, progress ?? new TransferProgress(), cancellationToken, existing, headers) { DiscardsSegments = true };
+    }
+}

@@ -1,0 +1,39 @@
+namespace OpenStack.Actors.ObjectStore;
+
+/// <summary>
+/// The live counters and the summary of a run that a program assembles itself from the stages (<see cref="ObjectStoreStreams"/>)
+/// or spreads over nodes (a cluster coordinator): each result recorded once updates both, so a progress display and the
+/// final <see cref="TransferSummary"/> agree with those of the CLI's runs. <see cref="Record"/> and <see cref="Summary"/>
+/// are called from one thread at a time (a sink, an actor); the counters are safe to read from any.
+/// </summary>
+/// <param name="maxFailuresInSummary">How many failures the summary lists (<see cref="ObjectStoreSettings.MaxFailuresInSummary"/>).</param>
+public sealed class TransferTally(int maxFailuresInSummary)
+{
+    private readonly SummaryBuilder _summary = new(maxFailuresInSummary);
+
+    /// <summary>The live counters.</summary>
+    public TransferProgress Progress { get; } = new();
+
+    /// <summary>Counts files found (by a walk or a listing) that will each get a result.</summary>
+    public void Found(int files = 1) => Progress.Found(files);
+
+    /// <summary>A transfer started elsewhere (on another node): in flight until <see cref="TransferEnded"/>.</summary>
+    public void TransferStarted() => Progress.TransferStarted();
+
+    /// <summary>A transfer counted by <see cref="TransferStarted"/> ended.</summary>
+    public void TransferEnded() => Progress.TransferEnded();
+
+    /// <summary>Adds bytes sent (as another node reports them) to the wire counter.</summary>
+    public void BytesSent(long bytes) => Progress.BytesSent(bytes);
+
+    /// <summary>Counts one file's result into the counters and the summary.</summary>
+    public void Record(FileResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        Progress.Record(result);
+        _summary.Add(result);
+    }
+
+    /// <summary>The summary of what was recorded, with <paramref name="interrupted"/> when the run was stopped before every file was seen.</summary>
+    public TransferSummary Summary(bool interrupted) => _summary.Build(interrupted);
+}
