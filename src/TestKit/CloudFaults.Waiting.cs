@@ -3,12 +3,12 @@ namespace OpenStack.Actors.TestKit;
 /// <summary>Awaiting what the layer sees: the signals that let a test move virtual time only once the system has got there.</summary>
 public sealed partial class CloudFaults
 {
-    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
     private readonly List<Waiter> _waiters = new();
 
     /// <summary>Completes with the <paramref name="sequence"/>th request (1-based) once it has arrived and its faults are
     /// decided (a latency timer is set by then): await it before advancing virtual time.</summary>
-    /// <exception cref="FakeAssertionException">It did not arrive within <paramref name="timeout"/> of wall time (default 3 s).</exception>
+    /// <exception cref="FakeAssertionException">It did not arrive within <paramref name="timeout"/> of wall time (default 10 s).</exception>
     public Task<FaultRequest> WaitForRequestAsync(int sequence, TimeSpan? timeout = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(sequence, 1);
@@ -17,7 +17,7 @@ public sealed partial class CloudFaults
 
     /// <summary>Completes with the <paramref name="nth"/> request that <paramref name="match"/> accepts (counting those
     /// that came already), once it has arrived and its faults are decided.</summary>
-    /// <exception cref="FakeAssertionException">It did not arrive within <paramref name="timeout"/> of wall time (default 3 s).</exception>
+    /// <exception cref="FakeAssertionException">It did not arrive within <paramref name="timeout"/> of wall time (default 10 s).</exception>
     public Task<FaultRequest> WaitForRequestAsync(Func<FaultRequest, bool> match, int nth = 1, TimeSpan? timeout = null, string description = "a matching request")
     {
         ArgumentNullException.ThrowIfNull(match);
@@ -26,7 +26,7 @@ public sealed partial class CloudFaults
     }
 
     /// <summary>Completes with the <paramref name="nth"/> fault of <paramref name="kind"/> once it is injected.</summary>
-    /// <exception cref="FakeAssertionException">It was not injected within <paramref name="timeout"/> of wall time (default 3 s).</exception>
+    /// <exception cref="FakeAssertionException">It was not injected within <paramref name="timeout"/> of wall time (default 10 s).</exception>
     public Task<InjectedFault> WaitForFaultAsync(FaultKind kind, int nth = 1, TimeSpan? timeout = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(nth, 1);

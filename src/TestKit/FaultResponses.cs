@@ -35,12 +35,12 @@ internal static class FaultResponses
     }
 
     /// <summary>Swift's answer (keystonemiddleware's) to a revoked token.</summary>
-    internal static HttpResponseMessage Unauthorized(HttpRequestMessage request) => new(HttpStatusCode.Unauthorized)
+    internal static HttpResponseMessage Unauthorized(HttpRequestMessage request)
     {
-        RequestMessage = request,
-        Content = new StringContent("<html><h1>Unauthorized</h1><p>This server could not verify that you are authorized to access the document you requested.</p></html>",
-            Encoding.UTF8, "text/html"),
-    };
+        var response = KeystoneStandIn.SwiftUnauthorized();
+        response.RequestMessage = request;
+        return response;
+    }
 
     /// <summary><paramref name="response"/> with a body that breaks after <paramref name="afterBytes"/> bytes (half the body when null).</summary>
     internal static HttpResponseMessage BreakBody(HttpResponseMessage response, long? afterBytes)

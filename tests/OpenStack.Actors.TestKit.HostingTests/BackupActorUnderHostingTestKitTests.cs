@@ -26,7 +26,7 @@ public sealed class BackupActorUnderHostingTestKitTests : HostingTestKit
     }
 
     protected override void ConfigureAkka(AkkaConfigurationBuilder builder, IServiceProvider provider) =>
-        builder.AddHocon(OpenStackTestConfig.VirtualTime, HoconAddMode.Prepend)
+        builder.AddHocon(OpenStackTestConfig.VirtualTime + "\nakka.test.single-expect-default = 10s", HoconAddMode.Prepend)   // patience for a cold start
             .WithCloudFaults(_faults)
             .WithOpenStackSession(new OpenStackSessionOptions { Authenticator = _cloud.PasswordAuthenticator(), Handler = _faults, MaxAttempts = 1 })
             .WithActors((system, registry) =>

@@ -14,7 +14,8 @@ public sealed class BackupActorTests : AkkaTestKit
 {
     private readonly string _source = Directory.CreateTempSubdirectory("backup-").FullName;
 
-    public BackupActorTests() : base(OpenStackTestConfig.VirtualTime)
+    // Patience in wall time for a cold process's first upload on a busy machine; the outage itself costs none.
+    public BackupActorTests() : base(OpenStackTestConfig.VirtualTime + "\nakka.test.single-expect-default = 10s")
     {
         File.WriteAllText(Path.Combine(_source, "a.txt"), "first");
         File.WriteAllText(Path.Combine(_source, "b.txt"), "second");

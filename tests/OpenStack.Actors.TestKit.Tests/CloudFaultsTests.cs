@@ -43,7 +43,7 @@ public sealed class CloudFaultsTests : AkkaTestKit
     /// <summary>The session's "Retrying ... in N s" line: logged once its retry timer is set, so time may move after it.</summary>
     private async Task<string> RetryScheduledAsync()
     {
-        var line = await _retries.FishForMessageAsync<Debug>(d => d.Message?.ToString()?.StartsWith("Retrying", StringComparison.Ordinal) == true);
+        var line = await _retries.FishForMessageAsync<Debug>(d => d.Message?.ToString()?.StartsWith("Retrying", StringComparison.Ordinal) == true, TimeSpan.FromSeconds(10));
         return line.Message!.ToString()!;
     }
 
@@ -232,5 +232,22 @@ public sealed class CloudFaultsTests : AkkaTestKit
         Assert.Contains("Throttle fault #1 did not come", error.Message);
         Assert.Contains("GET http://swift.test:8080/v1/AUTH_demo/photos/cat.jpg (object-store)", error.Message);
         Assert.Contains("POST http://keystone.test:5000/v3/auth/tokens (identity)", error.Message);
+    }
+
+    [Fact]
+    public async Task A_layer_made_before_its_ActorSystem_says_so_until_it_is_bound_and_counts_its_times_from_the_binding()
+    {
+        var early = new CloudFaults(_cloud);
+        early.ServerErrors(503).Until(TimeSpan.FromSeconds(10));
+        using var http = new HttpMessageInvoker(early, disposeHandler: false);
+
+        var unbound = await Assert.ThrowsAsync<InvalidOperationException>(() => http.SendAsync(new HttpRequestMessage(HttpMethod.Get, Object), CancellationToken.None));
+        Assert.Contains("WithCloudFaults", unbound.Message);
+
+        Clock.Advance(TimeSpan.FromSeconds(30));
+        early.Bind(Sys);
+        Assert.Equal(Sys.Scheduler.Now, early.Start);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.SendAsync(new HttpRequestMessage(HttpMethod.Get, Object), CancellationToken.None)).StatusCode);
+        Assert.Throws<InvalidOperationException>(() => early.Bind(new TestScheduler(Sys.Settings.Config, Sys.Log)));
     }
 }

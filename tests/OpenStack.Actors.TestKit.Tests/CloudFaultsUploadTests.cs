@@ -28,7 +28,7 @@ public sealed class CloudFaultsUploadTests : AkkaTestKit
     private TestScheduler Clock => (TestScheduler)Sys.Scheduler;
 
     [Fact]
-    public async Task A_batch_upload_of_a_directory_survives_a_two_minute_outage_in_well_under_a_second()
+    public async Task A_batch_upload_of_a_directory_survives_a_two_minute_outage_without_waiting_for_it()
     {
         var cloud = new FakeCloudHandler(new FakeCloudOptions { Clock = () => Sys.Scheduler.Now });
         cloud.When(HttpMethod.Put, "/v1/AUTH_demo/photos").Reply(201);
@@ -73,7 +73,7 @@ public sealed class CloudFaultsUploadTests : AkkaTestKit
             $"{faults.Requests.Count} requests ({refused.Count} refused), {faults.Elapsed.TotalSeconds:0.#} s of virtual time in {wall.Elapsed.TotalMilliseconds:0} ms of wall time " +
             $"({driving.Elapsed.TotalMilliseconds:0} ms from the first file on)");
         // A guard against real waiting, loose for a loaded machine: what takes wall time here is the cold start (JIT).
-        Assert.True(wall.Elapsed < TimeSpan.FromSeconds(10), $"took {wall.Elapsed.TotalMilliseconds:0} ms of wall time");
+        Assert.True(wall.Elapsed < TimeSpan.FromSeconds(30), $"took {wall.Elapsed.TotalMilliseconds:0} ms of wall time");
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class CloudFaultsUploadTests : AkkaTestKit
         var paused = false;
         while (!run.Completion.IsCompleted)
         {
-            await AwaitConditionAsync(() => run.Completion.IsCompleted || NextDue(faults, run) is not null, TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(1));
+            await AwaitConditionAsync(() => run.Completion.IsCompleted || NextDue(faults, run) is not null, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(1));
             paused |= run.Endpoint.Health == EndpointHealth.Down;
             if (NextDue(faults, run) is { } due) Clock.Advance(due - Sys.Scheduler.Now);
         }
