@@ -161,6 +161,7 @@ public static class AkkaHostingExtensions
         // Resolved now, so a bad cloud name or clouds.yaml fails at start-up with its own message.
         var cloud = options.Authenticator is null ? CloudConfig.Load(options.Cloud) : null;
         var authenticator = options.Authenticator ?? cloud!.CreateAuthenticator();
+        var objectStoreFilter = cloud?.Filter("object-store");
         builder.AddHocon(SessionSettings.DefaultConfig(), HoconAddMode.Append);
         var hocon = options.ToHocon();
         if (hocon.Length > 0) builder.AddHocon(hocon, HoconAddMode.Prepend);
@@ -172,7 +173,9 @@ public static class AkkaHostingExtensions
                 settings = cloud.ApplyTo(settings);
                 foreach (var warning in cloud.Warnings) system.Log.Warning("{0}", warning);
             }
-            var session = OpenStackExtension.Get(system).CreateSession(authenticator, options.Name, settings, options.Handler);
+            var extension = OpenStackExtension.Get(system);
+            var session = extension.CreateSession(authenticator, options.Name, settings, options.Handler);
+            if (objectStoreFilter is not null) extension.UseObjectStoreFilter(options.Name, objectStoreFilter);
             register(registry, session.Actor);
         });
         return builder;

@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
 using OpenStack.Actors.Auth;
+using OpenStack.Actors.Catalog;
 using OpenStack.Actors.Config;
+using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 
 namespace OpenStack.Actors.Hosting;
@@ -14,6 +16,8 @@ public sealed class OpenStackExtension : IExtension
 {
     private readonly ExtendedActorSystem _system;
     private readonly ConcurrentDictionary<string, OpenStackSession> _sessions = new();
+    private readonly ConcurrentDictionary<string, ServiceFilter> _objectStoreFilters = new();
+    private readonly ConcurrentDictionary<string, ObjectStoreClient> _objectStores = new();
 
     /// <summary>Created by <see cref="Get"/>.</summary>
     public OpenStackExtension(ExtendedActorSystem system)
@@ -46,6 +50,22 @@ public sealed class OpenStackExtension : IExtension
 
     /// <summary>A session created before, by name.</summary>
     public OpenStackSession? GetSession(string name = "openstack-session") => _sessions.TryGetValue(name, out var s) ? s : null;
+
+    /// <summary>
+    /// The object-store client of a session created before (one per session, made on first use): what the stages of
+    /// <see cref="ObjectStoreStreams"/> and the batches take. Its settings are <c>openstack.object-store</c> of this
+    /// system's config; its endpoint filter is the cloud's (region, interface) for a session of clouds.yaml added with
+    /// Akka.Hosting, else the object store's public endpoint.
+    /// </summary>
+    /// <returns>Null when there is no session of that name.</returns>
+    public ObjectStoreClient? GetObjectStore(string name = "openstack-session") =>
+        GetSession(name) is { } session
+            ? _objectStores.GetOrAdd(name, n => new ObjectStoreClient(session, _objectStoreFilters.GetValueOrDefault(n),
+                ObjectStoreSettings.Create(_system.Settings.Config)))
+            : null;
+
+    /// <summary>Remembers which endpoint filter the object-store client of session <paramref name="name"/> uses.</summary>
+    internal void UseObjectStoreFilter(string name, ServiceFilter filter) => _objectStoreFilters[name] = filter;
 }
 
 /// <summary>Creates <see cref="OpenStackExtension"/>.</summary>
