@@ -16,9 +16,7 @@ internal sealed partial class FileUploader
             _cancel.ThrowIfCancellationRequested();
             if (NameProblem(item.ObjectName) is { } problem) return new FileFailed(item.ObjectName, item.ObjectName, length, problem);
             UploadHeaders.Validate(item.Headers);
-            if (_settings.Skip != SkipMode.None && item.Md5 is not null && _existing?.IsAbsent(item.ObjectName) != true
-                && await _client.HeadObjectAsync(_container, item.ObjectName, _cancel).ConfigureAwait(false) is { ETagIsContentMd5: true } head
-                && head.ContentLength == length && Checksums.SameETag(item.Md5, head.ETag))
+            if (_settings.Skip != SkipMode.None && item.Md5 is { } md5 && await IsStoredAsync(item.ObjectName, length, md5).ConfigureAwait(false))
                 return new FileSkipped(item.ObjectName, item.ObjectName, length, "identical (same MD5)");
             if (_dryRun) return new FilePlanned(item.ObjectName, item.ObjectName, length, TransferAction.Upload);
             PutObjectResult put;
@@ -34,6 +32,19 @@ internal sealed partial class FileUploader
             var cause = e is Http.RequestBodyException { InnerException: { } local } ? local : e;   // the producer, not the cloud
             return new FileFailed(item.ObjectName, item.ObjectName, length, FailureText.Describe(cause)) { Error = cause };
         }
+    }
+
+    /// <summary>True when a plain object of this length and MD5 is stored under the name. The container's listing decides
+    /// where it has the answer (absent, or a plain object with its MD5), as it does for files; otherwise a HEAD does.</summary>
+    private async Task<bool> IsStoredAsync(string objectName, long length, string md5)
+    {
+        if (_existing is { } listed)
+        {
+            if (listed.IsAbsent(objectName)) return false;
+            if (listed.IsPlainOfLength(objectName, length)) return listed.IsIdentical(objectName, length, md5);
+        }
+        return await _client.HeadObjectAsync(_container, objectName, _cancel).ConfigureAwait(false) is { ETagIsContentMd5: true } head
+            && head.ContentLength == length && Checksums.SameETag(md5, head.ETag);
     }
 
     /// <summary>True when the item goes as a stream read once (segment by segment when it outgrows one).</summary>
