@@ -3,7 +3,7 @@ namespace OpenStack.Actors.ObjectStore;
 /// <summary>
 /// The live counters and the summary of a run that a program assembles itself from the stages (<see cref="ObjectStoreStreams"/>)
 /// or spreads over nodes (a cluster coordinator): each result recorded once updates both, so a progress display and the
-/// final <see cref="TransferSummary"/> agree with those of the CLI's runs. <see cref="Record"/> and <see cref="Summary"/>
+/// final <see cref="TransferSummary"/> agree with those of the CLI's runs. <see cref="Record"/> and <see cref="Summary(bool)"/>
 /// are called from one thread at a time (a sink, an actor); the counters are safe to read from any.
 /// </summary>
 /// <param name="maxFailuresInSummary">How many failures the summary lists (<see cref="ObjectStoreSettings.MaxFailuresInSummary"/>).</param>
@@ -36,4 +36,14 @@ public sealed class TransferTally(int maxFailuresInSummary)
 
     /// <summary>The summary of what was recorded, with <paramref name="interrupted"/> when the run was stopped before every file was seen.</summary>
     public TransferSummary Summary(bool interrupted) => _summary.Build(interrupted);
+
+    /// <summary>The summary of what was recorded, with the outages <paramref name="watch"/> saw and, when the outage budget
+    /// ran out, its reason (<see cref="TransferSummary.OutageBudgetExceeded"/>).</summary>
+    /// <param name="interrupted">The run was stopped before every file was seen.</param>
+    /// <param name="watch">The flow's endpoint watch (<see cref="TransferOptions.Watch"/>), or null.</param>
+    public TransferSummary Summary(bool interrupted, EndpointWatch? watch)
+    {
+        if (watch?.OutageBudgetExceeded is { } reason) _summary.GaveUp(reason);
+        return _summary.Build(interrupted, watch?.Outages);
+    }
 }
