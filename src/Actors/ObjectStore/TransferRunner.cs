@@ -13,6 +13,7 @@ public sealed class TransferRun
     private readonly SharedKillSwitch _killSwitch;
     private readonly OutageMonitor? _monitor;
     private readonly EndpointWatch? _watch;
+    private readonly CancellationTokenSource _stopping = new();
     private int _stopped;
 
     internal TransferRun(TransferProgress progress, SharedKillSwitch killSwitch, OutageMonitor? monitor = null)
@@ -59,10 +60,17 @@ public sealed class TransferRun
     /// <summary>True after <see cref="Stop"/>.</summary>
     public bool StopRequested => Volatile.Read(ref _stopped) == 1;
 
+    /// <summary>Cancelled by <see cref="Stop"/>: the <see cref="TransferOptions.Stopped"/> of the run's flow, so that its
+    /// final passes try nothing again once the run is stopped.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
     /// <summary>Admits no more files; those in flight finish (cancel the run's token to abandon them). The summary says it was interrupted.</summary>
     public void Stop()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0) _killSwitch.Shutdown();
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        // Before the source ends: the final passes that its end lets start see the stop.
+        _stopping.Cancel();
+        _killSwitch.Shutdown();
     }
 }
 
@@ -74,12 +82,13 @@ internal sealed record Attempted<T>(IReadOnlyList<FileResult> Done, T? Again = d
 }
 
 /// <summary>
-/// The stream uploads, downloads and deletes share. Entries from a source (stoppable by the run's kill switch) are
-/// processed N at a time, unordered, each admitted by the run's <see cref="OutageMonitor"/>: a transient failure pauses
-/// the run instead of failing the file, which is tried again in a final pass after everything else (up to
-/// <see cref="ObjectStoreSettings.Retries"/> passes; a failure during a confirmed outage does not use one up). Every
-/// file ends as exactly one <see cref="FileResult"/>, which updates the progress and the summary and goes to the
-/// caller's callback. An entry is one file, or a batch of them (a bulk delete) whose files succeed or fail apart.
+/// The runs of the upload and delete batches, and the retry machinery every run shares: entries from a source
+/// (stoppable by the run's kill switch) are processed N at a time, unordered, each admitted by the run's
+/// <see cref="OutageMonitor"/>: a transient failure pauses the run instead of failing the file, which is tried again in a
+/// final pass after everything else (<see cref="FinalPasses{T}"/>, the same as the public flows' with
+/// <see cref="TransferOptions.FinalPass"/>) in a run of the stages (<see cref="ObjectStoreStreams"/>). Every file ends as
+/// exactly one <see cref="FileResult"/>, which updates the progress and the summary and goes to the caller's callback.
+/// An entry is one file, or a batch of them (a bulk delete) whose files succeed or fail apart.
 /// </summary>
 internal static class TransferRunner
 {
@@ -113,46 +122,19 @@ internal static class TransferRunner
     internal static FileFailed? Retriable(FileResult result, CancellationToken cancellationToken) =>
         result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested ? failed : null;
 
-    /// <summary>Runs entries of <paramref name="size"/> files each.</summary>
+    /// <summary>Runs entries of <paramref name="size"/> files each, as a run of the stages (<see cref="ObjectStoreStreams.Run{TIn}(Func{TransferOptions, Source{TIn, NotUsed}}, Func{TransferOptions, Flow{TIn, FileResult, Task}}, TransferOptions, IMaterializer, Action{FileResult}?, string, CancellationToken)"/>)
+    /// whose flow is the final passes over <paramref name="process"/>, with the run's monitor made already.</summary>
     internal static TransferRun StartBatches<T>(Source<T, NotUsed> source, Func<T, int> size, int parallelism, Func<T, Task<Attempted<T>>> process,
         Func<T, string, IReadOnlyList<FileResult>> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
-        Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken)
-    {
-        var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
-        var killSwitch = KillSwitches.Shared(what);
-        var run = new TransferRun(progress, killSwitch, monitor);
-        var passes = new FinalPasses<T>(settings, () => Task.FromResult((monitor, process)), notAttempted, () => run.StopRequested,
-            e => summary.GaveUp(e.Message), cancellationToken);
-
-        void Record(FileResult r)
-        {
-            progress.Record(r);
-            summary.Add(r);
-            onResult?.Invoke(r);
-        }
-
-        async Task<TransferSummary> RunAsync()
-        {
-            await source.Select(v =>
-                {
-                    progress.Found(size(v));
-                    return v;
-                })
-                .Via(killSwitch.Flow<T>())
-                .Via(passes.Flow(parallelism))
-                .RunWith(Sink.ForEach<FileResult>(Record), materializer).ConfigureAwait(false);
-            return summary.Build(run.StopRequested, monitor.Outages);
-        }
-
-        var registration = cancellationToken.Register(run.Stop);
-        run.Completion = RunAsync().ContinueWith(t =>
-        {
-            registration.Dispose();
-            if (t.IsFaulted) throw new OpenStackException($"The {what} stopped: {t.Exception!.GetBaseException().Message}", t.Exception!.GetBaseException());
-            return t.Result;
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return run;
-    }
+        Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken) =>
+        ObjectStoreStreams.Run(_ => source, size, o =>
+            {
+                var watch = o.Watch!;
+                _ = watch.MonitorAsync(() => Task.FromResult(monitor));
+                return new FinalPasses<T>(settings, () => Task.FromResult((monitor, process)), notAttempted, () => o.Stopped.IsCancellationRequested,
+                    e => watch.GaveUp(e.Message), cancellationToken).Flow(parallelism).MapMaterializedValue(_ => Task.CompletedTask);
+            },
+            new TransferOptions { Settings = settings }, progress, materializer, onResult, what, cancellationToken);
 
     /// <summary>
     /// One entry for a caller that runs no passes of its own (a cluster worker): tried until it succeeds or fails for

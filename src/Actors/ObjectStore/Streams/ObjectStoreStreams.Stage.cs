@@ -66,8 +66,8 @@ public static partial class ObjectStoreStreams
             }
             async Task<Prepared<TWorker>> PrepareAsync()
             {
-                var monitor = await client.OutageMonitorAsync(container, settings, scheduler, parallelism, work.Token).ConfigureAwait(false);
-                options.Watch?.Watch(monitor);
+                Task<OutageMonitor> Create() => client.OutageMonitorAsync(container, settings, scheduler, parallelism, work.Token);
+                var monitor = await (options.Watch is { } watch ? watch.MonitorAsync(Create) : Create()).ConfigureAwait(false);
                 return new Prepared<TWorker>(monitor, await prepare(monitor, work.Token).ConfigureAwait(false));
             }
             return inner(Ready, work).WatchTermination((_, terminated) => work.Ended(terminated));

@@ -6,7 +6,7 @@ namespace OpenStack.Actors.ObjectStore;
 public static partial class ObjectStoreStreams
 {
     /// <summary>
-    /// Downloads listed objects (<see cref="Listing"/>) of <paramref name="container"/> into <paramref name="targetDirectory"/>,
+    /// Downloads listed objects (<see cref="Listing(ObjectStoreClient, string, ListOptions?, TransferFilter?)"/>) of <paramref name="container"/> into <paramref name="targetDirectory"/>,
     /// as the CLI's download does: <c>TargetDirectory/&lt;object name&gt;</c> (a name that would leave the directory fails),
     /// every file verified against its MD5 (segment by segment for a large object), a local file of the same MD5 kept unless
     /// the skip mode is <see cref="SkipMode.None"/>, pseudo-directory markers made directories. On its first entry the flow
@@ -47,7 +47,7 @@ public static partial class ObjectStoreStreams
     }
 
     /// <summary>
-    /// Deletes listed objects (<see cref="Listing"/>) of <paramref name="container"/>, a Static Large Object with its
+    /// Deletes listed objects (<see cref="Listing(ObjectStoreClient, string, ListOptions?, TransferFilter?)"/>) of <paramref name="container"/>, a Static Large Object with its
     /// segments. Where the cluster has Swift's bulk delete (<see cref="SwiftCapabilities.BulkDeleteSupported"/>) plain
     /// objects go up to <see cref="ObjectStoreSettings.BulkDeleteMaxPerRequest"/> names a request, a request leaving once it
     /// is full or <see cref="ObjectStoreSettings.BulkDeleteLinger"/> after its first name; elsewhere one DELETE each.

@@ -6,13 +6,24 @@ namespace OpenStack.Actors.ObjectStore;
 /// final <see cref="TransferSummary"/> agree with those of the CLI's runs. <see cref="Record"/> and <see cref="Summary(bool)"/>
 /// are called from one thread at a time (a sink, an actor); the counters are safe to read from any.
 /// </summary>
-/// <param name="maxFailuresInSummary">How many failures the summary lists (<see cref="ObjectStoreSettings.MaxFailuresInSummary"/>).</param>
-public sealed class TransferTally(int maxFailuresInSummary)
+public sealed class TransferTally
 {
-    private readonly SummaryBuilder _summary = new(maxFailuresInSummary);
+    private readonly SummaryBuilder _summary;
+
+    /// <summary>A tally with counters of its own.</summary>
+    /// <param name="maxFailuresInSummary">How many failures the summary lists (<see cref="ObjectStoreSettings.MaxFailuresInSummary"/>).</param>
+    public TransferTally(int maxFailuresInSummary) : this(maxFailuresInSummary, new TransferProgress())
+    {
+    }
+
+    internal TransferTally(int maxFailuresInSummary, TransferProgress progress)
+    {
+        _summary = new SummaryBuilder(maxFailuresInSummary);
+        Progress = progress;
+    }
 
     /// <summary>The live counters.</summary>
-    public TransferProgress Progress { get; } = new();
+    public TransferProgress Progress { get; }
 
     /// <summary>Counts files found (by a walk or a listing) that will each get a result.</summary>
     public void Found(int files = 1) => Progress.Found(files);

@@ -33,6 +33,9 @@ public sealed class MiniSwift
     /// <summary>While true, object PUTs and container HEADs (the outage probe) answer 503.</summary>
     public volatile bool Down;
 
+    /// <summary>How many of the next container listings answer 503.</summary>
+    public int FailListings;
+
     /// <summary>Called with the count after every container HEAD (the outage probe).</summary>
     public Action<int>? OnProbe { get; set; }
 
@@ -153,6 +156,7 @@ public sealed class MiniSwift
             return FakeHttp.Status(_containers.ContainsKey(container) ? HttpStatusCode.NoContent : HttpStatusCode.NotFound);
         }
         if (!_containers.ContainsKey(container)) return FakeHttp.Status(HttpStatusCode.NotFound);
+        if (Interlocked.Decrement(ref FailListings) >= 0) return FakeHttp.Status(HttpStatusCode.ServiceUnavailable);
         var q = System.Web.HttpUtility.ParseQueryString(query);
         var prefix = q["prefix"] ?? "";
         var marker = q["marker"];

@@ -5,6 +5,7 @@ using Akka.Streams.Dsl;
 using Akka.TestKit.Xunit2;
 using OpenStack.Actors.Auth;
 using OpenStack.Actors.Config;
+using OpenStack.Actors.Http;
 using OpenStack.Actors.ObjectStore;
 using OpenStack.Actors.Session;
 using Xunit;
@@ -223,5 +224,28 @@ public sealed class TransferCompositionTests : TestKit, IDisposable
         Assert.EndsWith("; not tried again: the run was stopped", failed.Reason);
         Assert.Equal(1, f02);
         Assert.All(results.Where(r => r != failed), r => Assert.IsType<FileUploaded>(r));
+    }
+
+    [Fact]
+    public async Task A_listing_page_that_fails_in_a_run_pauses_it_through_the_watch_and_is_asked_again_instead_of_failing_the_stream()
+    {
+        var swift = new MiniSwift();
+        var client = Client(swift);
+        Assert.All(await Source.From(Enumerable.Range(0, 5).Select(i => UploadItem.FromBytes($"o{i}", new byte[10])))
+            .Via(ObjectStoreStreams.Upload(client, C, Settings())).RunWith(Sink.Seq<FileResult>(), Sys.Materializer()), r => Assert.IsType<FileUploaded>(r));
+        var page = new ListOptions { PageSize = 2 };
+
+        swift.FailListings = 1;
+        await Assert.ThrowsAsync<HttpErrorException>(() => ObjectStoreStreams.Listing(client, C, page).RunWith(Sink.Seq<ObjectEntry>(), Sys.Materializer()));
+
+        swift.FailListings = 2;
+        var watch = new EndpointWatch();
+        var run = new TransferOptions { Settings = Settings(), Watch = watch, FinalPass = true };
+        var listed = await ObjectStoreStreams.Listing(client, C, page, null, run).RunWith(Sink.Seq<ObjectEntry>(), Sys.Materializer());
+
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"o{i}"), listed.Select(e => e.Name));
+        Assert.True(swift.FailListings < 0);   // both refusals were met, and the pages asked again
+        Assert.Equal(EndpointHealth.Up, watch.Endpoint.Health);
+        Assert.True(swift.Probes > 0);
     }
 }
