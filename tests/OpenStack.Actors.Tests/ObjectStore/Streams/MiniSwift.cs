@@ -3,6 +3,11 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Akka.Actor;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Config;
+using OpenStack.Actors.ObjectStore;
+using OpenStack.Actors.Session;
 using OpenStack.Actors.Tests.Support;
 
 namespace OpenStack.Actors.Tests.ObjectStore.Streams;
@@ -22,6 +27,15 @@ public sealed class MiniSwift
     public MiniSwift() => Http = new FakeHttp(RespondAsync);
 
     public FakeHttp Http { get; }
+
+    /// <summary>A client of this Swift through the real SessionActor in <paramref name="system"/>, one attempt per request
+    /// (the stages' retries are under test, not the session's).</summary>
+    public ObjectStoreClient Client(ActorSystem system, ObjectStoreSettings? settings = null)
+    {
+        var oneAttempt = SessionSettings.Default with { MaxAttempts = 1 };
+        return new ObjectStoreClient(new OpenStackSession(system.ActorOf(SessionActor.Props(new StaticAuthenticator("tok", new Uri(Endpoint)), oneAttempt, Http)),
+            oneAttempt), settings: settings);
+    }
 
     /// <summary>Runs before every object PUT (segment, manifest or plain) with its container and name: may wait, or throw
     /// an <see cref="HttpResponseMessage"/>-carrying <see cref="Reply"/> to answer instead.</summary>

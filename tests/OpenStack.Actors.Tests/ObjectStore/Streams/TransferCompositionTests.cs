@@ -3,11 +3,8 @@ using System.Net;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.TestKit.Xunit2;
-using OpenStack.Actors.Auth;
-using OpenStack.Actors.Config;
 using OpenStack.Actors.Http;
 using OpenStack.Actors.ObjectStore;
-using OpenStack.Actors.Session;
 using Xunit;
 
 namespace OpenStack.Actors.Tests.ObjectStore.Streams;
@@ -22,7 +19,6 @@ public sealed class TransferCompositionTests : TestKit, IDisposable
 {
     private const string C = "c";
     private const int Files = 30;
-    private static readonly SessionSettings OneAttempt = SessionSettings.Default with { MaxAttempts = 1 };
     private readonly List<string> _dirs = new();
 
     void IDisposable.Dispose()
@@ -30,8 +26,7 @@ public sealed class TransferCompositionTests : TestKit, IDisposable
         foreach (var d in _dirs) if (Directory.Exists(d)) Directory.Delete(d, true);
     }
 
-    private ObjectStoreClient Client(MiniSwift swift) =>
-        new(new OpenStackSession(Sys.ActorOf(SessionActor.Props(new StaticAuthenticator("tok", new Uri(MiniSwift.Endpoint)), OneAttempt, swift.Http)), OneAttempt));
+    private ObjectStoreClient Client(MiniSwift swift) => swift.Client(Sys);
 
     private static ObjectStoreSettings Settings() => ObjectStoreSettings.Default with
     {
