@@ -24,7 +24,7 @@ public sealed record PipelineResult(int Uploaded, IReadOnlyList<string> Failures
 
 /// <summary>
 /// An application that produces reports and stores each in Swift as soon as it exists, in one Akka.Streams graph:
-/// a source generates them lazily, <see cref="ObjectStoreStreams.Upload"/> stores them (a few at once, so Swift's pace
+/// a source generates them lazily, <see cref="ObjectStoreStreams.Upload(ObjectStoreClient, string, ObjectStoreSettings?)"/> stores them (a few at once, so Swift's pace
 /// holds the producer back), and the results flow on to a sink. A kill switch stops the producer (Ctrl-C in
 /// <c>Program.cs</c>): the reports in flight are stored, no new one is made.
 /// </summary>

@@ -12,7 +12,7 @@ namespace OpenStack.Actors.Cluster;
 /// <summary>
 /// The upload worker of a node (<c>/user/upload-worker</c>): hears a run's offer, prepares with the node's own session
 /// (its own clouds.yaml, its own token), registers with the coordinator and uploads the files it is handed, at most
-/// its capacity at once, through the upload stage (<see cref="ObjectStoreStreams.UploadFiles"/>) the single-node upload
+/// its capacity at once, through the upload stage (<see cref="ObjectStoreStreams.UploadFiles(ObjectStoreClient, string, TransferOptions)"/>) the single-node upload
 /// is made of. It serves one run at a time.
 /// </summary>
 public sealed class UploadWorkerActor : ReceiveActor, IWithTimers

@@ -1,3 +1,4 @@
+using Akka;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
@@ -13,7 +14,6 @@ public sealed class BatchDownloader
 {
     private readonly ObjectStoreClient _client;
     private readonly IMaterializer _materializer;
-    private readonly IScheduler _scheduler;
 
     /// <summary>Creates a downloader that runs its streams in <paramref name="system"/>.</summary>
     public BatchDownloader(ObjectStoreClient client, ActorSystem system)
@@ -21,7 +21,6 @@ public sealed class BatchDownloader
         _client = client ?? throw new ArgumentNullException(nameof(client));
         ArgumentNullException.ThrowIfNull(system);
         _materializer = system.Materializer();
-        _scheduler = system.Scheduler;
     }
 
     /// <summary>Downloads and returns the summary (see <see cref="StartAsync"/>).</summary>
@@ -32,22 +31,22 @@ public sealed class BatchDownloader
     }
 
     /// <summary>Checks that the container exists and starts the download. A transient failure (of a listing page or a
-    /// file) pauses the run until the endpoint answers again, for up to <see cref="ObjectStoreSettings.OutageBudget"/>.</summary>
+    /// file) pauses the run until the endpoint answers again, for up to <see cref="ObjectStoreSettings.OutageBudget"/>.
+    /// It is a run of the public stages (<see cref="ObjectStoreStreams.Run{TIn}(Func{TransferOptions, Source{TIn, NotUsed}}, Func{TransferOptions, Flow{TIn, FileResult, Task}}, TransferOptions, IMaterializer, Action{FileResult}?, string, CancellationToken)"/>
+    /// of a listing through <see cref="ObjectStoreStreams.Download(ObjectStoreClient, string, string, TransferOptions)"/>).</summary>
     /// <exception cref="Http.HttpErrorException">404 when the container does not exist.</exception>
     public async Task<TransferRun> StartAsync(DownloadJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
-        var settings = job.Settings ?? _client.Settings;
-        var monitor = await _client.OutageMonitorAsync(job.Container, settings, _scheduler, settings.Transfers, cancellationToken).ConfigureAwait(false);
-        // The first request to the object store fails at once when it cannot be reached (see OutageMonitorAsync).
+        // Here rather than in the stream: a container that does not exist is the caller's error, not the run's.
         await _client.GetContainerAsync(job.Container, cancellationToken).ConfigureAwait(false);
         var root = Path.GetFullPath(job.TargetDirectory);
+        // The target is there after the run even when nothing was listed.
         if (!job.DryRun) Directory.CreateDirectory(root);
-        var progress = new TransferProgress();
-        var downloader = new ObjectDownloader(_client, job.Container, root, settings, progress, cancellationToken) { DryRun = job.DryRun };
-        var listing = TransferRunner.Listing(_client, job.Container, job.Prefix, job.Filter, monitor, cancellationToken);
-        return TransferRunner.Start(listing, settings.Transfers, downloader.DownloadAsync, downloader.NotAttempted,
-            progress, monitor, settings, onResult, _materializer, "download", cancellationToken);
+        var listed = new ListOptions { Prefix = job.Prefix };
+        return ObjectStoreStreams.Run(o => ObjectStoreStreams.Listing(_client, job.Container, listed, job.Filter, o),
+            o => ObjectStoreStreams.Download(_client, job.Container, root, o),
+            new TransferOptions { Settings = job.Settings ?? _client.Settings, DryRun = job.DryRun }, _materializer, onResult, "download", cancellationToken);
     }
 
     /// <summary>Where an object goes below <paramref name="root"/>, or null when its name would leave it (<c>..</c>, absolute).</summary>

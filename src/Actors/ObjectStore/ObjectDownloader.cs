@@ -13,7 +13,10 @@ internal sealed class ObjectDownloader(ObjectStoreClient client, string containe
     internal bool DryRun { get; init; }
 
     /// <summary>The result of an object not tried.</summary>
-    internal FileResult NotAttempted(ObjectEntry e, string reason) =>
+    internal FileResult NotAttempted(ObjectEntry e, string reason) => NotAttempted(root, e, reason);
+
+    /// <summary>The result of an object not tried, for a download into <paramref name="root"/>.</summary>
+    internal static FileResult NotAttempted(string root, ObjectEntry e, string reason) =>
         new FileNotAttempted(BatchDownloader.TargetPath(root, e.Name) ?? Path.Combine(root, e.Name), e.Name, e.Bytes, reason);
 
     /// <summary>Downloads one object (or keeps the local file of the same MD5). Never throws.</summary>

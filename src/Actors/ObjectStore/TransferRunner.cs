@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Akka;
 using Akka.Streams;
@@ -13,6 +12,8 @@ public sealed class TransferRun
 {
     private readonly SharedKillSwitch _killSwitch;
     private readonly OutageMonitor? _monitor;
+    private readonly EndpointWatch? _watch;
+    private readonly CancellationTokenSource _stopping = new();
     private int _stopped;
 
     internal TransferRun(TransferProgress progress, SharedKillSwitch killSwitch, OutageMonitor? monitor = null)
@@ -27,18 +28,31 @@ public sealed class TransferRun
     /// <see cref="Endpoint"/> always says up.</summary>
     /// <param name="progress">The counters it shows (<see cref="TransferTally.Progress"/>).</param>
     /// <param name="killSwitch">Stops the run's source.</param>
-    /// <param name="completion">Its summary (<see cref="TransferTally.Summary"/> once the run has ended).</param>
+    /// <param name="completion">Its summary (<see cref="TransferTally.Summary(bool)"/> once the run has ended).</param>
     public TransferRun(TransferProgress progress, SharedKillSwitch killSwitch, Task<TransferSummary> completion) : this(progress, killSwitch)
     {
         ArgumentNullException.ThrowIfNull(completion);
         Completion = completion;
     }
 
+    /// <summary>A run composed from the stages whose flow reports to <paramref name="watch"/> (<see cref="TransferOptions.Watch"/>):
+    /// <see cref="Endpoint"/> is the watch's.</summary>
+    /// <param name="progress">The counters it shows (<see cref="TransferTally.Progress"/>).</param>
+    /// <param name="killSwitch">Stops the run's source.</param>
+    /// <param name="completion">Its summary (<see cref="TransferTally.Summary(bool, EndpointWatch?)"/> once the run has ended).</param>
+    /// <param name="watch">The flow's endpoint watch.</param>
+    public TransferRun(TransferProgress progress, SharedKillSwitch killSwitch, Task<TransferSummary> completion, EndpointWatch watch)
+        : this(progress, killSwitch, completion)
+    {
+        ArgumentNullException.ThrowIfNull(watch);
+        _watch = watch;
+    }
+
     /// <summary>Live counters.</summary>
     public TransferProgress Progress { get; }
 
     /// <summary>Whether the endpoint answers, and while it does not: since when, why, and when the next probe goes.</summary>
-    public EndpointStatus Endpoint => _monitor?.Status ?? new EndpointStatus(EndpointHealth.Up, null, null, null, null);
+    public EndpointStatus Endpoint => _monitor?.Status ?? _watch?.Endpoint ?? new EndpointStatus(EndpointHealth.Up, null, null, null, null);
 
     /// <summary>The summary, when every admitted file has finished.</summary>
     public Task<TransferSummary> Completion { get; internal set; } = null!;
@@ -46,10 +60,17 @@ public sealed class TransferRun
     /// <summary>True after <see cref="Stop"/>.</summary>
     public bool StopRequested => Volatile.Read(ref _stopped) == 1;
 
+    /// <summary>Cancelled by <see cref="Stop"/>: the <see cref="TransferOptions.Stopped"/> of the run's flow, so that its
+    /// final passes try nothing again once the run is stopped.</summary>
+    public CancellationToken Stopping => _stopping.Token;
+
     /// <summary>Admits no more files; those in flight finish (cancel the run's token to abandon them). The summary says it was interrupted.</summary>
     public void Stop()
     {
-        if (Interlocked.Exchange(ref _stopped, 1) == 0) _killSwitch.Shutdown();
+        if (Interlocked.Exchange(ref _stopped, 1) != 0) return;
+        // Before the source ends: the final passes that its end lets start see the stop.
+        _stopping.Cancel();
+        _killSwitch.Shutdown();
     }
 }
 
@@ -61,17 +82,18 @@ internal sealed record Attempted<T>(IReadOnlyList<FileResult> Done, T? Again = d
 }
 
 /// <summary>
-/// The stream uploads, downloads and deletes share. Entries from a source (stoppable by the run's kill switch) are
-/// processed N at a time, unordered, each admitted by the run's <see cref="OutageMonitor"/>: a transient failure pauses
-/// the run instead of failing the file, which is tried again in a final pass after everything else (up to
-/// <see cref="ObjectStoreSettings.Retries"/> passes; a failure during a confirmed outage does not use one up). Every
-/// file ends as exactly one <see cref="FileResult"/>, which updates the progress and the summary and goes to the
-/// caller's callback. An entry is one file, or a batch of them (a bulk delete) whose files succeed or fail apart.
+/// The runs of the upload and delete batches, and the retry machinery every run shares: entries from a source
+/// (stoppable by the run's kill switch) are processed N at a time, unordered, each admitted by the run's
+/// <see cref="OutageMonitor"/>: a transient failure pauses the run instead of failing the file, which is tried again in a
+/// final pass after everything else (<see cref="FinalPasses{T}"/>, the same as the public flows' with
+/// <see cref="TransferOptions.FinalPass"/>) in a run of the stages (<see cref="ObjectStoreStreams"/>). Every file ends as
+/// exactly one <see cref="FileResult"/>, which updates the progress and the summary and goes to the caller's callback.
+/// An entry is one file, or a batch of them (a bulk delete) whose files succeed or fail apart.
 /// </summary>
 internal static class TransferRunner
 {
     // Attempts forgiven because they fell into an outage are still bounded, so a flapping endpoint cannot loop forever.
-    private const int MaxTries = 100;
+    internal const int MaxTries = 100;
 
     /// <summary>The objects of a download or delete: the container's listing under the prefix, read page by page as the
     /// stream asks, less those the filter leaves out.</summary>
@@ -83,92 +105,36 @@ internal static class TransferRunner
     internal static TransferRun Start<T>(Source<T, NotUsed> source, int parallelism, Func<T, Task<FileResult>> process,
         Func<T, string, FileResult> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
         Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken) =>
-        StartBatches(source, _ => 1, parallelism, async entry =>
-            {
-                var result = await process(entry).ConfigureAwait(false);
-                return Retriable(result, cancellationToken) is { } failed
-                    ? new Attempted<T>([], entry, [failed], failed.Error)
-                    : new Attempted<T>([result]);
-            },
+        StartBatches(source, _ => 1, parallelism, TryOnce(process, cancellationToken),
             (entry, reason) => [notAttempted(entry, reason)], progress, monitor, settings, onResult, materializer, what, cancellationToken);
+
+    /// <summary>One try of a one-file entry: its result, or, when that failure is one a later try may fix, the entry again.</summary>
+    internal static Func<T, Task<Attempted<T>>> TryOnce<T>(Func<T, Task<FileResult>> process, CancellationToken cancellationToken) =>
+        async entry =>
+        {
+            var result = await process(entry).ConfigureAwait(false);
+            return Retriable(result, cancellationToken) is { } failed
+                ? new Attempted<T>([], entry, [failed], failed.Error)
+                : new Attempted<T>([result]);
+        };
 
     /// <summary>The failure when <paramref name="result"/> is one that a later attempt may fix (and the run goes on), else null.</summary>
     internal static FileFailed? Retriable(FileResult result, CancellationToken cancellationToken) =>
         result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested ? failed : null;
 
-    /// <summary>Runs entries of <paramref name="size"/> files each.</summary>
+    /// <summary>Runs entries of <paramref name="size"/> files each, as a run of the stages (<see cref="ObjectStoreStreams.Run{TIn}(Func{TransferOptions, Source{TIn, NotUsed}}, Func{TransferOptions, Flow{TIn, FileResult, Task}}, TransferOptions, IMaterializer, Action{FileResult}?, string, CancellationToken)"/>)
+    /// whose flow is the final passes over <paramref name="process"/>, with the run's monitor made already.</summary>
     internal static TransferRun StartBatches<T>(Source<T, NotUsed> source, Func<T, int> size, int parallelism, Func<T, Task<Attempted<T>>> process,
         Func<T, string, IReadOnlyList<FileResult>> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
-        Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken)
-    {
-        var summary = new SummaryBuilder(settings.MaxFailuresInSummary);
-        var killSwitch = KillSwitches.Shared(what);
-        var run = new TransferRun(progress, killSwitch, monitor);
-        var deferred = new ConcurrentQueue<Entry<T>>();
-
-        void Record(IEnumerable<FileResult> results)
-        {
-            foreach (var r in results)
+        Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken) =>
+        ObjectStoreStreams.Run(_ => source, size, o =>
             {
-                progress.Record(r);
-                summary.Add(r);
-                onResult?.Invoke(r);
-            }
-        }
-
-        async Task<IReadOnlyList<FileResult>> AttemptAsync(Entry<T> entry)
-        {
-            if (await WaitForTurnAsync(entry.Value, entry.LastFailures, notAttempted, monitor, summary.GaveUp, cancellationToken).ConfigureAwait(false) is { } final)
-                return final;
-            var epoch = monitor.Epoch;
-            var attempt = await process(entry.Value).ConfigureAwait(false);
-            if (attempt.Retry)
-            {
-                monitor.Release(attempt.Error);
-                deferred.Enqueue(entry with { Value = attempt.Again!, LastFailures = attempt.Failures, Epoch = epoch, Tries = entry.Tries + 1 });
-                return attempt.Done;
-            }
-            monitor.Release(null);
-            return attempt.Done;
-        }
-
-        Task PassAsync(Source<Entry<T>, NotUsed> entries) => entries
-            .Via(killSwitch.Flow<Entry<T>>())
-            .SelectAsyncUnordered(parallelism, AttemptAsync)
-            .RunWith(Sink.ForEach<IReadOnlyList<FileResult>>(Record), materializer);
-
-        async Task<TransferSummary> RunAsync()
-        {
-            await PassAsync(source.Select(v =>
-            {
-                progress.Found(size(v));
-                return new Entry<T>(v);
-            })).ConfigureAwait(false);
-            while (!deferred.IsEmpty)
-            {
-                var again = new List<Entry<T>>();
-                while (deferred.TryDequeue(out var e))
-                {
-                    // A failure that an outage confirmed after the attempt began does not count as one of the retries.
-                    var counted = monitor.Epoch > e.Epoch ? e.Counted : e.Counted + 1;
-                    if (run.StopRequested) Record(e.LastFailures!.Select(f => f with { Reason = f.Reason + "; not tried again: the run was stopped" }));
-                    else if (counted > settings.Retries || e.Tries >= MaxTries) Record(e.LastFailures!);
-                    else again.Add(e with { Counted = counted });
-                }
-                if (again.Count > 0) await PassAsync(Source.From(again)).ConfigureAwait(false);
-            }
-            return summary.Build(run.StopRequested, monitor.Outages);
-        }
-
-        var registration = cancellationToken.Register(run.Stop);
-        run.Completion = RunAsync().ContinueWith(t =>
-        {
-            registration.Dispose();
-            if (t.IsFaulted) throw new OpenStackException($"The {what} stopped: {t.Exception!.GetBaseException().Message}", t.Exception!.GetBaseException());
-            return t.Result;
-        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-        return run;
-    }
+                var watch = o.Watch!;
+                _ = watch.MonitorAsync(() => Task.FromResult(monitor));
+                return new FinalPasses<T>(settings, () => Task.FromResult((monitor, process)), notAttempted, () => o.Stopped.IsCancellationRequested,
+                    e => watch.GaveUp(e.Message), cancellationToken).Flow(parallelism).MapMaterializedValue(_ => Task.CompletedTask);
+            },
+            new TransferOptions { Settings = settings }, progress, materializer, onResult, what, cancellationToken);
 
     /// <summary>
     /// One entry for a caller that runs no passes of its own (a cluster worker): tried until it succeeds or fails for
@@ -176,13 +142,13 @@ internal static class TransferRunner
     /// transient failures that no confirmed outage explains.
     /// </summary>
     internal static async Task<FileResult> AttemptAsync<T>(T entry, Func<T, Task<FileResult>> process, Func<T, string, FileResult> notAttempted,
-        OutageMonitor monitor, int retries, CancellationToken cancellationToken)
+        OutageMonitor monitor, int retries, CancellationToken cancellationToken, Action<OutageBudgetExceededException>? onGaveUp = null)
     {
         FileFailed? last = null;
         int counted = 0, failedInEpoch = -1;
         for (var tries = 0; tries < MaxTries; tries++)
         {
-            if (await WaitForTurnAsync(entry, last is null ? null : [last], (e, reason) => [notAttempted(e, reason)], monitor, null, cancellationToken)
+            if (await WaitForTurnAsync(entry, last is null ? null : [last], (e, reason) => [notAttempted(e, reason)], monitor, onGaveUp, cancellationToken)
                     .ConfigureAwait(false) is [var final])
                 return final;
             // Only now is it known whether the last failure was part of an outage (its probe has answered).
@@ -228,15 +194,6 @@ internal static class TransferRunner
             return last ?? notAttempted(entry, "not attempted: cancelled");
         }
     }
-
-    /// <summary>An entry on its way: how often it was tried, how many of those count against the retries, and its last failures.</summary>
-    private sealed record Entry<T>(T Value)
-    {
-        public int Tries { get; init; }
-        public int Counted { get; init; }
-        public int Epoch { get; init; }
-        public IReadOnlyList<FileFailed>? LastFailures { get; init; }
-    }
 }
 
 /// <summary>Collects results into a <see cref="TransferSummary"/>; called from the stream's sink only (and <see cref="GaveUp"/> from any thread).</summary>
@@ -245,7 +202,7 @@ internal sealed class SummaryBuilder(int maxFailures)
     private readonly long _started = Stopwatch.GetTimestamp();
     private readonly List<FileFailed> _failures = new();
     private long _transferred, _transferredBytes, _skipped, _skippedBytes, _failed, _notAttempted, _planned, _plannedBytes;
-    private volatile OutageBudgetExceededException? _gaveUp;
+    private volatile string? _gaveUp;
 
     internal void Add(FileResult r)
     {
@@ -279,7 +236,7 @@ internal sealed class SummaryBuilder(int maxFailures)
         }
     }
 
-    internal void GaveUp(OutageBudgetExceededException e) => _gaveUp ??= e;
+    internal void GaveUp(string reason) => _gaveUp ??= reason;
 
     internal TransferSummary Build(bool interrupted, IReadOnlyList<Outage>? outages = null) =>
         new(_transferred, _transferredBytes, _skipped, _skippedBytes, _failed, _failures.ToList(), Stopwatch.GetElapsedTime(_started), interrupted)
@@ -288,6 +245,6 @@ internal sealed class SummaryBuilder(int maxFailures)
             Planned = _planned,
             PlannedBytes = _plannedBytes,
             Outages = outages ?? [],
-            OutageBudgetExceeded = _gaveUp?.Message,
+            OutageBudgetExceeded = _gaveUp,
         };
 }

@@ -13,25 +13,50 @@ public static partial class ObjectStoreStreams
 
     /// <summary>
     /// A flow of <paramref name="parallelism"/> items at once, prepared on its first item (so a stream that never gets one
-    /// sends no request). <paramref name="process"/> runs one item to its result (waiting out outages itself:
-    /// <see cref="Attempt"/> does that for most). Its materialized value completes when the stage has terminated and every
-    /// item it started has ended; the stage's termination (downstream cancelled, upstream failed) cancels those in flight.
+    /// sends no request). <paramref name="tryOnce"/> tries one item; a transient failure is tried again in place, or in
+    /// the final passes (<see cref="TransferOptions.FinalPass"/>), outages waited out either way; an item that
+    /// <paramref name="inPlace"/> says retries itself is run once. Its materialized value completes when the stage has
+    /// terminated and every item it started has ended; the stage's termination (downstream cancelled, upstream failed)
+    /// cancels those in flight.
     /// </summary>
     internal static Flow<TIn, FileResult, Task> Stage<TIn, TWorker>(ObjectStoreClient client, string container, ObjectStoreSettings settings,
-        int parallelism, Func<OutageMonitor, CancellationToken, Task<TWorker>> prepare,
-        Func<Prepared<TWorker>, TIn, CancellationToken, Task<FileResult>> process) =>
-        Stage<TIn, TWorker>(client, container, settings, parallelism, prepare, async (p, item, ct) => [await process(p, item, ct).ConfigureAwait(false)]);
+        TransferOptions options, int parallelism, Func<OutageMonitor, CancellationToken, Task<TWorker>> prepare,
+        Func<Prepared<TWorker>, TIn, CancellationToken, Task<FileResult>> tryOnce, Func<TIn, string, FileResult> notAttempted,
+        Func<Prepared<TWorker>, TIn, bool>? inPlace = null) =>
+        Stage(client, container, settings, options, parallelism, prepare, (ready, work) =>
+        {
+            if (!options.FinalPass)
+                return InPlace<TIn, TWorker>(parallelism, ready, work, async (p, item, ct) => [await (inPlace?.Invoke(p, item) == true
+                    ? tryOnce(p, item, ct)
+                    : Attempt(p.Monitor, settings, item, i => tryOnce(p, i, ct), notAttempted, ct, Watched(options)))
+                    .ConfigureAwait(false)]);
+            var passes = new FinalPasses<TIn>(settings, async () =>
+                {
+                    var p = await ready().ConfigureAwait(false);
+                    var retried = TransferRunner.TryOnce<TIn>(i => tryOnce(p, i, work.Token), work.Token);
+                    return (p.Monitor, i => inPlace?.Invoke(p, i) == true ? Once(p, i) : retried(i));
+                },
+                (item, reason) => [notAttempted(item, reason)], () => options.Stopped.IsCancellationRequested, Watched(options), work.Token);
+            return passes.Flow(parallelism, attempt => work.Run(() => Task.FromResult(attempt())));
 
-    /// <summary>As the other overload, for items of several files each (a bulk delete's batch).</summary>
+            async Task<Attempted<TIn>> Once(Prepared<TWorker> p, TIn item) => new([await tryOnce(p, item, work.Token).ConfigureAwait(false)]);
+        });
+
+    /// <summary>As the other overload, for items that wait out outages themselves (a bulk delete's group of several files).</summary>
     internal static Flow<TIn, FileResult, Task> Stage<TIn, TWorker>(ObjectStoreClient client, string container, ObjectStoreSettings settings,
-        int parallelism, Func<OutageMonitor, CancellationToken, Task<TWorker>> prepare,
-        Func<Prepared<TWorker>, TIn, CancellationToken, Task<IReadOnlyList<FileResult>>> process)
+        TransferOptions options, int parallelism, Func<OutageMonitor, CancellationToken, Task<TWorker>> prepare,
+        Func<Prepared<TWorker>, TIn, CancellationToken, Task<IReadOnlyList<FileResult>>> process) =>
+        Stage(client, container, settings, options, parallelism, prepare, (ready, work) => InPlace(parallelism, ready, work, process));
+
+    private static Flow<TIn, FileResult, Task> Stage<TIn, TWorker>(ObjectStoreClient client, string container, ObjectStoreSettings settings,
+        TransferOptions options, int parallelism, Func<OutageMonitor, CancellationToken, Task<TWorker>> prepare,
+        Func<Func<Task<Prepared<TWorker>>>, StageWork, Flow<TIn, FileResult, NotUsed>> inner)
     {
         ArgumentNullException.ThrowIfNull(client);
         SwiftNames.ValidateContainer(container);
         return Flow.Setup<TIn, FileResult, Task>((materializer, _) =>
         {
-            var work = new StageWork();
+            var work = new StageWork(options.Cancellation);
             var scheduler = materializer.System.Scheduler;
             var gate = new object();
             Task<Prepared<TWorker>>? ready = null;
@@ -41,28 +66,37 @@ public static partial class ObjectStoreStreams
             }
             async Task<Prepared<TWorker>> PrepareAsync()
             {
-                var monitor = await client.OutageMonitorAsync(container, settings, scheduler, parallelism, work.Token).ConfigureAwait(false);
+                Task<OutageMonitor> Create() => client.OutageMonitorAsync(container, settings, scheduler, parallelism, work.Token);
+                var monitor = await (options.Watch is { } watch ? watch.MonitorAsync(Create) : Create()).ConfigureAwait(false);
                 return new Prepared<TWorker>(monitor, await prepare(monitor, work.Token).ConfigureAwait(false));
             }
-            return Flow.Create<TIn>()
-                .SelectAsyncUnordered(parallelism, item => work.Run(async () => process(await Ready().ConfigureAwait(false), item, work.Token)))
-                .SelectMany(results => results)
-                .WatchTermination((_, terminated) => work.Ended(terminated));
+            return inner(Ready, work).WatchTermination((_, terminated) => work.Ended(terminated));
         }).MapMaterializedValue(t => t.Unwrap());
     }
 
+    private static Flow<TIn, FileResult, NotUsed> InPlace<TIn, TWorker>(int parallelism, Func<Task<Prepared<TWorker>>> ready, StageWork work,
+        Func<Prepared<TWorker>, TIn, CancellationToken, Task<IReadOnlyList<FileResult>>> process) =>
+        Flow.Create<TIn>()
+            .SelectAsyncUnordered(parallelism, item => work.Run(async () => process(await ready().ConfigureAwait(false), item, work.Token)))
+            .SelectMany(results => results);
+
+    private static Action<OutageBudgetExceededException>? Watched(TransferOptions options) =>
+        options.Watch is { } watch ? e => watch.GaveUp(e.Message) : null;
+
     /// <summary>One item tried until it succeeds or fails for good, outages waited out (as a cluster worker tries a file).</summary>
     internal static Task<FileResult> Attempt<T>(OutageMonitor monitor, ObjectStoreSettings settings, T item, Func<T, Task<FileResult>> process,
-        Func<T, string, FileResult> notAttempted, CancellationToken cancellationToken) =>
-        TransferRunner.AttemptAsync(item, process, notAttempted, monitor, settings.Retries, cancellationToken);
+        Func<T, string, FileResult> notAttempted, CancellationToken cancellationToken, Action<OutageBudgetExceededException>? onGaveUp = null) =>
+        TransferRunner.AttemptAsync(item, process, notAttempted, monitor, settings.Retries, cancellationToken, onGaveUp);
 
     /// <summary>The items a stage has started, its cancellation, and the task that completes when both the stage and they have ended.</summary>
     private sealed class StageWork
     {
-        private readonly CancellationTokenSource _cancel = new();
+        private readonly CancellationTokenSource _cancel;
         private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _running;
         private int _terminated;
+
+        internal StageWork(CancellationToken cancellation) => _cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
 
         internal CancellationToken Token => _cancel.Token;
 

@@ -6,7 +6,7 @@ namespace OpenStack.Actors.ObjectStore;
 public static partial class ObjectStoreStreams
 {
     /// <summary>
-    /// Downloads listed objects (<see cref="Listing"/>) of <paramref name="container"/> into <paramref name="targetDirectory"/>,
+    /// Downloads listed objects (<see cref="Listing(ObjectStoreClient, string, ListOptions?, TransferFilter?)"/>) of <paramref name="container"/> into <paramref name="targetDirectory"/>,
     /// as the CLI's download does: <c>TargetDirectory/&lt;object name&gt;</c> (a name that would leave the directory fails),
     /// every file verified against its MD5 (segment by segment for a large object), a local file of the same MD5 kept unless
     /// the skip mode is <see cref="SkipMode.None"/>, pseudo-directory markers made directories. On its first entry the flow
@@ -18,25 +18,36 @@ public static partial class ObjectStoreStreams
     /// <param name="settings">Transfers, bytes in flight, skip mode, outage budget and retries; null takes the client's.</param>
     /// <returns>A flow of one result per entry, in completion order; its materialized value completes when the work it started has ended.</returns>
     public static Flow<ObjectEntry, FileResult, Task> Download(ObjectStoreClient client, string container, string targetDirectory,
-        ObjectStoreSettings? settings = null)
+        ObjectStoreSettings? settings = null) =>
+        Download(client, container, targetDirectory, new TransferOptions { Settings = settings });
+
+    /// <summary>As the other overload, with its counters, outage watch, final passes and dry run (no directory or file is
+    /// written) in <paramref name="options"/>: composed with a listing and a sink, the CLI's download.</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="container">The container the entries were listed from.</param>
+    /// <param name="targetDirectory">The directory (created if missing, unless it is a dry run).</param>
+    /// <param name="options">How the flow runs.</param>
+    /// <returns>A flow of one result per entry, in completion order; its materialized value completes when the work it started has ended.</returns>
+    public static Flow<ObjectEntry, FileResult, Task> Download(ObjectStoreClient client, string container, string targetDirectory, TransferOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(targetDirectory);
-        var s = settings ?? client.Settings;
+        ArgumentNullException.ThrowIfNull(options);
+        var s = options.Settings ?? client.Settings;
         var root = Path.GetFullPath(targetDirectory);
-        return Stage<ObjectEntry, ObjectDownloader>(client, container, s, s.Transfers,
+        return Stage<ObjectEntry, ObjectDownloader>(client, container, s, options, s.Transfers,
             async (_, ct) =>
             {
                 // The first request to the object store fails at once when it cannot be reached (see OutageMonitorAsync).
                 await client.GetContainerAsync(container, ct).ConfigureAwait(false);
-                Directory.CreateDirectory(root);
-                return new ObjectDownloader(client, container, root, s, new TransferProgress(), ct);
+                if (!options.DryRun) Directory.CreateDirectory(root);
+                return new ObjectDownloader(client, container, root, s, options.Progress ?? new TransferProgress(), ct) { DryRun = options.DryRun };
             },
-            (p, entry, ct) => Attempt(p.Monitor, s, entry, p.Worker.DownloadAsync, p.Worker.NotAttempted, ct));
+            (p, entry, _) => p.Worker.DownloadAsync(entry), (entry, reason) => ObjectDownloader.NotAttempted(root, entry, reason));
     }
 
     /// <summary>
-    /// Deletes listed objects (<see cref="Listing"/>) of <paramref name="container"/>, a Static Large Object with its
+    /// Deletes listed objects (<see cref="Listing(ObjectStoreClient, string, ListOptions?, TransferFilter?)"/>) of <paramref name="container"/>, a Static Large Object with its
     /// segments. Where the cluster has Swift's bulk delete (<see cref="SwiftCapabilities.BulkDeleteSupported"/>) plain
     /// objects go up to <see cref="ObjectStoreSettings.BulkDeleteMaxPerRequest"/> names a request, a request leaving once it
     /// is full or <see cref="ObjectStoreSettings.BulkDeleteLinger"/> after its first name; elsewhere one DELETE each.
@@ -51,7 +62,7 @@ public static partial class ObjectStoreStreams
     {
         ArgumentNullException.ThrowIfNull(client);
         var s = settings ?? client.Settings;
-        var stage = Stage<IReadOnlyList<ObjectEntry>, ObjectDeleter>(client, container, s, s.Transfers,
+        var stage = Stage<IReadOnlyList<ObjectEntry>, ObjectDeleter>(client, container, s, new TransferOptions { Settings = s }, s.Transfers,
             async (_, ct) => new ObjectDeleter(client, container, s, await client.GetCapabilitiesAsync(ct).ConfigureAwait(false), ct),
             (p, group, ct) => DeleteGroupAsync(client, container, s, p, group, ct));
         return Flow.Create<ObjectEntry>()

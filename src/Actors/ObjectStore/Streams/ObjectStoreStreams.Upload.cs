@@ -21,15 +21,26 @@ public static partial class ObjectStoreStreams
     /// <returns>A flow of one result per entry, in completion order; its materialized value completes when the work it started has ended.</returns>
     /// <exception cref="ArgumentException">The container's name is one Swift refuses, or a header cannot be set.</exception>
     public static Flow<LocalEntry, FileResult, Task> UploadFiles(ObjectStoreClient client, string container, ObjectStoreSettings? settings = null,
-        IReadOnlyDictionary<string, string>? headers = null, TransferProgress? progress = null)
+        IReadOnlyDictionary<string, string>? headers = null, TransferProgress? progress = null) =>
+        UploadFiles(client, container, new TransferOptions { Settings = settings, Headers = headers, Progress = progress });
+
+    /// <summary>As the other overload, with everything a run needs in <paramref name="options"/> (its headers, counters,
+    /// outage watch, final passes, dry run): composed with a source and a sink, the CLI's upload.</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="container">The container (created if missing, unless it is a dry run; segments go to <c>&lt;container&gt;_segments</c>).</param>
+    /// <param name="options">How the flow runs.</param>
+    /// <returns>A flow of one result per entry, in completion order; its materialized value completes when the work it started has ended.</returns>
+    /// <exception cref="ArgumentException">The container's name is one Swift refuses, or a header cannot be set.</exception>
+    public static Flow<LocalEntry, FileResult, Task> UploadFiles(ObjectStoreClient client, string container, TransferOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
-        UploadHeaders.Validate(headers);
-        var s = settings ?? client.Settings;
+        ArgumentNullException.ThrowIfNull(options);
+        UploadHeaders.Validate(options.Headers);
+        var s = options.Settings ?? client.Settings;
         // Twice the transfers: files being looked up and hashed hold no transfer slot (the gate bounds the PUTs).
-        return Stage<LocalEntry, FileUploader>(client, container, s, s.Transfers * 2,
-            (monitor, ct) => UploaderAsync(client, container, s, headers, progress, monitor, ct),
-            (p, entry, ct) => Attempt(p.Monitor, s, entry, p.Worker.ProcessAsync, NotUploaded, ct));
+        return Stage<LocalEntry, FileUploader>(client, container, s, options, s.Transfers * 2,
+            (monitor, ct) => UploaderAsync(client, container, s, options, monitor, ct),
+            (p, entry, _) => p.Worker.ProcessAsync(entry), NotUploaded);
     }
 
     /// <summary>
@@ -44,17 +55,27 @@ public static partial class ObjectStoreStreams
     /// <param name="settings">Transfers, bytes in flight, skip mode, segment size, outage budget and retries; null takes the client's.</param>
     /// <returns>A flow of one result per item (whose path is its object name), in completion order; its materialized value
     /// completes when the work it started has ended.</returns>
-    public static Flow<UploadItem, FileResult, Task> Upload(ObjectStoreClient client, string container, ObjectStoreSettings? settings = null)
+    public static Flow<UploadItem, FileResult, Task> Upload(ObjectStoreClient client, string container, ObjectStoreSettings? settings = null) =>
+        Upload(client, container, new TransferOptions { Settings = settings });
+
+    /// <summary>As the other overload, with its counters, outage watch, final passes (for items sent in one PUT) and dry run in <paramref name="options"/>
+    /// (its <see cref="TransferOptions.Headers"/> are not used: an item has its own).</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="container">The container (created if missing on the first item, unless it is a dry run).</param>
+    /// <param name="options">How the flow runs.</param>
+    /// <returns>A flow of one result per item (whose path is its object name), in completion order; its materialized value
+    /// completes when the work it started has ended.</returns>
+    public static Flow<UploadItem, FileResult, Task> Upload(ObjectStoreClient client, string container, TransferOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var s = settings ?? client.Settings;
-        return Stage<UploadItem, FileUploader>(client, container, s, s.Transfers,
-            (monitor, ct) => UploaderAsync(client, container, s, null, null, monitor, ct),
-            (p, item, ct) => p.Worker.Streamed(item)
-                // A streamed item is read once: each of its PUTs waits out outages and is retried in place.
-                ? p.Worker.ProcessStreamedItemAsync(item, p.Monitor)
-                : Attempt(p.Monitor, s, item, p.Worker.ProcessItemAsync,
-                    (i, reason) => new FileNotAttempted(i.ObjectName, i.ObjectName, i.Length ?? 0, reason), ct));
+        ArgumentNullException.ThrowIfNull(options);
+        var s = options.Settings ?? client.Settings;
+        return Stage<UploadItem, FileUploader>(client, container, s, options, s.Transfers,
+            (monitor, ct) => UploaderAsync(client, container, s, options with { Headers = null }, monitor, ct),
+            // A streamed item is read once: each of its PUTs waits out outages and is retried in place.
+            (p, item, _) => p.Worker.Streamed(item) ? p.Worker.ProcessStreamedItemAsync(item, p.Monitor) : p.Worker.ProcessItemAsync(item),
+            (i, reason) => new FileNotAttempted(i.ObjectName, i.ObjectName, i.Length ?? 0, reason),
+            inPlace: (p, item) => p.Worker.Streamed(item));
     }
 
     /// <summary>
@@ -78,13 +99,14 @@ public static partial class ObjectStoreStreams
         new FileNotAttempted(entry.Path, entry.ObjectName, entry is LocalFile f ? f.Length : 0, reason);
 
     private static async Task<FileUploader> UploaderAsync(ObjectStoreClient client, string container, ObjectStoreSettings settings,
-        IReadOnlyDictionary<string, string>? headers, TransferProgress? progress, OutageMonitor monitor, CancellationToken cancellationToken)
+        TransferOptions options, OutageMonitor monitor, CancellationToken cancellationToken)
     {
-        var (_, capabilities, created, _) = await UploadPreparation.PrepareContainerAsync(client, container, settings, headers,
-            (_, _) => Task.FromResult(monitor), cancellationToken).ConfigureAwait(false);
+        var (_, capabilities, created, _) = await UploadPreparation.PrepareContainerAsync(client, container, settings, options.Headers,
+            (_, _) => Task.FromResult(monitor), cancellationToken, options.DryRun).ConfigureAwait(false);
         var existing = settings.Skip == SkipMode.None ? null
             : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(client, container, null, settings.PreloadListingLimit, created, ct), cancellationToken)
                 .ConfigureAwait(false);
-        return new FileUploader(client, container, settings, capabilities, progress ?? new TransferProgress(), cancellationToken, existing, headers) { DiscardsSegments = true };
+        return new FileUploader(client, container, settings, capabilities, options.Progress ?? new TransferProgress(), cancellationToken, existing,
+            options.Headers, options.DryRun) { DiscardsSegments = true };
     }
 }

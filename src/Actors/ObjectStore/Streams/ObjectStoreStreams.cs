@@ -34,6 +34,39 @@ public static partial class ObjectStoreStreams
         return MonitoredListing(client, container, options, filter, null);
     }
 
+    /// <summary>
+    /// As the other overload, for a run (<see cref="TransferOptions"/>): with a <see cref="TransferOptions.Watch"/>, a page
+    /// that fails transiently pauses the run (the listing and the run's flow share the watch's outage monitor) and is asked
+    /// again once the endpoint answers, within <see cref="ObjectStoreSettings.OutageBudget"/>, as the CLI's downloads and
+    /// deletes list; without one, it is the other overload.
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="container">The container.</param>
+    /// <param name="options">Prefix, delimiter, markers and page size; null lists everything.</param>
+    /// <param name="filter">Which entries to keep, or null for all.</param>
+    /// <param name="run">The run's settings, watch and cancellation.</param>
+    /// <returns>A source that fails with <see cref="Http.HttpErrorException"/> (404) when the container does not exist, or
+    /// with <see cref="OutageBudgetExceededException"/> when a page waited for longer than the budget.</returns>
+    public static Source<ObjectEntry, NotUsed> Listing(ObjectStoreClient client, string container, ListOptions? options, TransferFilter? filter,
+        TransferOptions run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        if (run.Watch is not { } watch) return Listing(client, container, options, filter);
+        ArgumentNullException.ThrowIfNull(client);
+        SwiftNames.ValidateContainer(container);
+        var settings = run.Settings ?? client.Settings;
+        return Source.Setup((materializer, _) =>
+        {
+            async IAsyncEnumerable<ObjectEntry> Pages()
+            {
+                var monitor = await watch.MonitorAsync(() =>
+                    client.OutageMonitorAsync(container, settings, materializer.System.Scheduler, settings.Transfers, run.Cancellation)).ConfigureAwait(false);
+                await foreach (var e in client.ListObjectsAsync(container, options, monitor, run.Cancellation).ConfigureAwait(false)) yield return e;
+            }
+            return Selected(Source.From(Pages), options?.Prefix, filter);
+        }).MapMaterializedValue(_ => NotUsed.Instance);
+    }
+
     /// <summary>The listing of a run whose pages, when they fail transiently, pause it through <paramref name="monitor"/>.</summary>
     internal static Source<ObjectEntry, NotUsed> MonitoredListing(ObjectStoreClient client, string container, ListOptions? options, TransferFilter? filter,
         OutageMonitor? monitor, CancellationToken cancellationToken = default) =>

@@ -3,6 +3,11 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Akka.Actor;
+using OpenStack.Actors.Auth;
+using OpenStack.Actors.Config;
+using OpenStack.Actors.ObjectStore;
+using OpenStack.Actors.Session;
 using OpenStack.Actors.Tests.Support;
 
 namespace OpenStack.Actors.Tests.ObjectStore.Streams;
@@ -23,6 +28,15 @@ public sealed class MiniSwift
 
     public FakeHttp Http { get; }
 
+    /// <summary>A client of this Swift through the real SessionActor in <paramref name="system"/>, one attempt per request
+    /// (the stages' retries are under test, not the session's).</summary>
+    public ObjectStoreClient Client(ActorSystem system, ObjectStoreSettings? settings = null)
+    {
+        var oneAttempt = SessionSettings.Default with { MaxAttempts = 1 };
+        return new ObjectStoreClient(new OpenStackSession(system.ActorOf(SessionActor.Props(new StaticAuthenticator("tok", new Uri(Endpoint)), oneAttempt, Http)),
+            oneAttempt), settings: settings);
+    }
+
     /// <summary>Runs before every object PUT (segment, manifest or plain) with its container and name: may wait, or throw
     /// an <see cref="HttpResponseMessage"/>-carrying <see cref="Reply"/> to answer instead.</summary>
     public Func<string, string, CancellationToken, Task>? BeforePut { get; set; }
@@ -32,6 +46,9 @@ public sealed class MiniSwift
 
     /// <summary>While true, object PUTs and container HEADs (the outage probe) answer 503.</summary>
     public volatile bool Down;
+
+    /// <summary>How many of the next container listings answer 503.</summary>
+    public int FailListings;
 
     /// <summary>Called with the count after every container HEAD (the outage probe).</summary>
     public Action<int>? OnProbe { get; set; }
@@ -153,6 +170,7 @@ public sealed class MiniSwift
             return FakeHttp.Status(_containers.ContainsKey(container) ? HttpStatusCode.NoContent : HttpStatusCode.NotFound);
         }
         if (!_containers.ContainsKey(container)) return FakeHttp.Status(HttpStatusCode.NotFound);
+        if (Interlocked.Decrement(ref FailListings) >= 0) return FakeHttp.Status(HttpStatusCode.ServiceUnavailable);
         var q = System.Web.HttpUtility.ParseQueryString(query);
         var prefix = q["prefix"] ?? "";
         var marker = q["marker"];

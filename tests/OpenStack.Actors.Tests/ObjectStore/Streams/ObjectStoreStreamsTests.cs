@@ -16,13 +16,10 @@ namespace OpenStack.Actors.Tests.ObjectStore.Streams;
 public sealed class ObjectStoreStreamsTests : TestKit, IDisposable
 {
     private const string C = "c";
-    private static readonly SessionSettings OneAttempt = SessionSettings.Default with { MaxAttempts = 1 };
     private readonly MiniSwift _swift = new();
     private readonly List<string> _dirs = new();
 
-    private ObjectStoreClient Client(ObjectStoreSettings? settings = null) =>
-        new(new OpenStackSession(Sys.ActorOf(SessionActor.Props(new StaticAuthenticator("tok", new Uri(MiniSwift.Endpoint)), OneAttempt, _swift.Http)), OneAttempt),
-            settings: settings);
+    private ObjectStoreClient Client(ObjectStoreSettings? settings = null) => _swift.Client(Sys, settings);
 
     private static ObjectStoreSettings Settings(int transfers = 4) => ObjectStoreSettings.Default with
     {
