@@ -123,7 +123,7 @@ public static class ClusterUpload
         ArgumentNullException.ThrowIfNull(job);
         if (File.Exists(job.Source)) throw new ArgumentException($"a cluster upload walks a directory, and '{job.Source}' is a file");
         if (job.Headers is { Count: > 0 }) throw new ArgumentException("a cluster upload sets no headers (its workers store the objects)");
-        var source = await ObjectStoreStreams.PrepareUploadAsync(client, job, cancellationToken).ConfigureAwait(false);
+        var source = (await ObjectStoreStreams.PrepareUploadAsync(client, job, cancellationToken).ConfigureAwait(false)).Files;
         var settings = job.Settings ?? client.Settings;
 
         var runId = Guid.NewGuid().ToString("N")[..12];

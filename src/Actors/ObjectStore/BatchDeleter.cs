@@ -37,13 +37,15 @@ public sealed record DeleteJob(string Container)
 /// <see cref="FileFailed"/>, or a <see cref="FileNotAttempted"/> when the endpoint was down for longer than the budget.
 /// A container's listing goes to Swift's bulk delete when the cluster has it (<see cref="SwiftCapabilities.BulkDeleteSupported"/>):
 /// <see cref="ObjectStoreSettings.BulkDeleteMaxPerRequest"/> names a request, large objects on their own so their
-/// segments go too; named objects, and every object on a cluster without bulk delete, one request each.
+/// segments go too; named objects, and every object on a cluster without bulk delete, one request each. It is a run of
+/// the public stages: a <see cref="ObjectStoreStreams.Listing(ObjectStoreClient, string, ListOptions?, TransferFilter?, TransferOptions)"/>
+/// (or <see cref="ObjectEntry.Named"/> entries) through <see cref="ObjectStoreStreams.Delete(ObjectStoreClient, string, TransferOptions)"/>
+/// in <see cref="ObjectStoreStreams.Run{TIn}(Func{TransferOptions, Source{TIn, NotUsed}}, Func{TransferOptions, Flow{TIn, FileResult, Task}}, TransferOptions, IMaterializer, Action{FileResult}?, string, CancellationToken)"/>.
 /// </summary>
 public sealed class BatchDeleter
 {
     private readonly ObjectStoreClient _client;
     private readonly IMaterializer _materializer;
-    private readonly IScheduler _scheduler;
 
     /// <summary>Creates a deleter that runs its streams in <paramref name="system"/>.</summary>
     public BatchDeleter(ObjectStoreClient client, ActorSystem system)
@@ -51,42 +53,26 @@ public sealed class BatchDeleter
         _client = client ?? throw new ArgumentNullException(nameof(client));
         ArgumentNullException.ThrowIfNull(system);
         _materializer = system.Materializer();
-        _scheduler = system.Scheduler;
     }
 
     /// <summary>Starts deleting; the listing, when there is one, is read page by page as the deletes go.</summary>
     /// <param name="job">What to delete.</param>
     /// <param name="onResult">Called once per object, from one thread at a time.</param>
     /// <param name="cancellationToken">Abandons the deletes in flight; <see cref="TransferRun.Stop"/> is the graceful stop.</param>
+    /// <returns>The run; its completion fails with an <see cref="Http.OpenStackException"/> when the listing does (the
+    /// container does not exist, the cloud cannot be reached).</returns>
     /// <exception cref="ArgumentException">The job names objects and has a filter: a filter selects from a listing.</exception>
-    public async Task<TransferRun> StartAsync(DeleteJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
+    public Task<TransferRun> StartAsync(DeleteJob job, Action<FileResult>? onResult = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(job);
         if (job.Objects is not null && (job.Filter is not null || job.Listed is not null))
             throw new ArgumentException("A delete job names its objects, or takes a listing (filtered, or made already), not both", nameof(job));
-        var settings = job.Settings ?? _client.Settings;
         var container = job.Container;
-        var monitor = await _client.OutageMonitorAsync(container, settings, _scheduler, settings.Transfers, cancellationToken).ConfigureAwait(false);
-        // A named object's kind is unknown (null: a HEAD asks); a listed one says whether it is a large object.
-        var listed = job.Listed is { } entries
-            ? ObjectStoreStreams.Selected(Source.From(entries), job.Prefix, job.Filter)
-            : TransferRunner.Listing(_client, container, job.Prefix, job.Filter, monitor, cancellationToken);
-        var listing = listed.Select(e => (Name: e.Name, Large: (bool?)(e.SloETag is not null)));
-        var named = job.Objects is { } names ? Source.From(names.Select(n => (Name: n, Large: (bool?)null))) : null;
-        if (job.DryRun)
-            return Start(named ?? listing, t => Task.FromResult<FileResult>(new FilePlanned(container + "/" + t.Name, t.Name, 0, TransferAction.Delete)));
-        if (named is not null) return Start(named, DeleteOne);
-        var capabilities = await _client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false);
-        var deleter = new ObjectDeleter(_client, container, settings, capabilities, cancellationToken);
-        if (deleter.PerRequest == 0) return Start(listing, DeleteOne);
-        return TransferRunner.StartBatches(deleter.Batches(listing), b => b.Names.Count, settings.Transfers, deleter.DeleteBatchAsync, deleter.NotAttempted,
-            new TransferProgress(), monitor, settings, onResult, _materializer, "delete", cancellationToken);
-
-        Task<FileResult> DeleteOne((string Name, bool? Large) t) => ObjectDeleter.DeleteOneAsync(_client, container, t.Name, t.Large, cancellationToken);
-
-        TransferRun Start(Source<(string Name, bool? Large), NotUsed> targets, Func<(string Name, bool? Large), Task<FileResult>> process) =>
-            TransferRunner.Start(targets, settings.Transfers, process,
-                (t, reason) => new FileNotAttempted(container + "/" + t.Name, t.Name, 0, reason),
-                new TransferProgress(), monitor, settings, onResult, _materializer, "delete", cancellationToken);
+        Source<ObjectEntry, NotUsed> Source(TransferOptions o) =>
+            job.Objects is { } names ? Akka.Streams.Dsl.Source.From(names.Select(ObjectEntry.Named))
+            : job.Listed is { } entries ? ObjectStoreStreams.Selected(Akka.Streams.Dsl.Source.From(entries), job.Prefix, job.Filter)
+            : ObjectStoreStreams.Listing(_client, container, new ListOptions { Prefix = job.Prefix }, job.Filter, o);
+        return Task.FromResult(ObjectStoreStreams.Run(Source, o => ObjectStoreStreams.Delete(_client, container, o),
+            new TransferOptions { Settings = job.Settings ?? _client.Settings, DryRun = job.DryRun }, _materializer, onResult, "delete", cancellationToken));
     }
 }

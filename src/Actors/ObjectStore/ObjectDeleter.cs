@@ -1,66 +1,115 @@
-using Akka;
-using Akka.Streams.Dsl;
-
 namespace OpenStack.Actors.ObjectStore;
 
-/// <summary>Objects deleted together: plain ones in one bulk request, or one large object (with its segments).</summary>
-internal sealed record DeleteBatch(IReadOnlyList<string> Names, bool Large);
+/// <summary>Plain objects deleted together in one bulk request.</summary>
+internal sealed record DeleteBatch(IReadOnlyList<string> Names);
 
 /// <summary>The per-object and per-batch work of a delete in one container: bulk requests where the cluster has them
-/// (<see cref="ObjectStoreSettings.BulkDeletePerRequest"/> names each, few at once), large objects one by one with their segments.</summary>
+/// (<see cref="ObjectStoreSettings.BulkDeletePerRequest"/> names each, few at once), large objects and objects known by
+/// name only one by one (with their segments), at most <see cref="ObjectStoreSettings.Transfers"/> at once.</summary>
 internal sealed class ObjectDeleter(ObjectStoreClient client, string container, ObjectStoreSettings settings, SwiftCapabilities capabilities,
     CancellationToken cancellationToken)
 {
     // Few bulk requests at once: each already keeps the proxy deleting several objects at a time.
     private readonly SemaphoreSlim _requests = new(settings.BulkDeleteRequests);
+    private readonly SemaphoreSlim _singles = new(Math.Max(1, settings.Transfers));
+
+    /// <summary>The deleter of a run, with the cluster's limits read from <c>/info</c>.</summary>
+    internal static async Task<ObjectDeleter> CreateAsync(ObjectStoreClient client, string container, ObjectStoreSettings settings,
+        CancellationToken cancellationToken) =>
+        new(client, container, settings, await client.GetCapabilitiesAsync(cancellationToken).ConfigureAwait(false), cancellationToken);
 
     /// <summary>Names per bulk request; 0 when the cluster has no bulk delete.</summary>
     internal int PerRequest { get; } = settings.BulkDeletePerRequest(capabilities);
 
-    /// <summary>Listed objects (name, and whether they are large) in the batches of <see cref="PerRequest"/> a bulk delete takes.</summary>
-    internal Source<DeleteBatch, NotUsed> Batches(Source<(string Name, bool? Large), NotUsed> listing) =>
-        listing.Grouped(PerRequest).SelectMany(Split);
-
-    /// <summary>A group of listed objects as batches: its large objects one each (their segments go too), the rest in one.</summary>
-    internal static IEnumerable<DeleteBatch> Split(IEnumerable<(string Name, bool? Large)> group)
+    /// <summary>How a group of entries goes: plain listed objects in bulk requests of <see cref="PerRequest"/> names (when
+    /// the cluster has them), every other entry on its own.</summary>
+    internal IEnumerable<(DeleteBatch? Batch, ObjectEntry? One)> Plan(IReadOnlyList<ObjectEntry> group)
     {
-        var list = group.ToList();
-        return list.Where(t => t.Large == true).Select(t => new DeleteBatch([t.Name], Large: true))
-            .Append(new DeleteBatch(list.Where(t => t.Large != true).Select(t => t.Name).ToList(), Large: false))
-            .Where(b => b.Names.Count > 0);
+        var bulk = PerRequest > 0;
+        foreach (var e in group.Where(e => !bulk || e.IsNameOnly || e.SloETag is not null)) yield return (null, e);
+        if (!bulk) yield break;
+        foreach (var chunk in group.Where(e => !e.IsNameOnly && e.SloETag is null).Chunk(PerRequest))
+            yield return (new DeleteBatch(chunk.Select(e => e.Name).ToList()), null);
+    }
+
+    /// <summary>
+    /// One try of each entry of a group (for the final passes): the results that are final, and the entries whose
+    /// failures a later try may fix, to try again.
+    /// </summary>
+    internal async Task<Attempted<IReadOnlyList<ObjectEntry>>> TryGroupAsync(IReadOnlyList<ObjectEntry> group)
+    {
+        var tries = Plan(group).Select(async step => step.One is { } one
+            ? new Attempted<DeleteBatch>([await DeleteOneAsync(one).ConfigureAwait(false)])
+            : await DeleteBatchAsync(step.Batch!).ConfigureAwait(false));
+        var attempts = await Task.WhenAll(tries).ConfigureAwait(false);
+        var done = attempts.SelectMany(a => a.Done).ToList();
+        var failures = new List<FileFailed>();
+        foreach (var r in done.ToList())
+            if (TransferRunner.Retriable(r, cancellationToken) is { } failed)
+            {
+                done.Remove(r);
+                failures.Add(failed);
+            }
+        failures.AddRange(attempts.SelectMany(a => a.Failures ?? []));
+        if (failures.Count == 0) return new Attempted<IReadOnlyList<ObjectEntry>>(done);
+        var again = failures.Select(f => f.ObjectName!).ToHashSet(StringComparer.Ordinal);
+        return new Attempted<IReadOnlyList<ObjectEntry>>(done, group.Where(e => again.Contains(e.Name)).ToList(), failures, failures[0].Error);
     }
 
     /// <summary>The results of a batch not tried.</summary>
     internal IReadOnlyList<FileResult> NotAttempted(DeleteBatch b, string reason) =>
         b.Names.Select(n => (FileResult)new FileNotAttempted(container + "/" + n, n, 0, reason)).ToList();
 
+    /// <summary>The result of an entry not tried.</summary>
+    internal FileResult NotAttemptedOne(ObjectEntry e, string reason) => new FileNotAttempted(container + "/" + e.Name, e.Name, 0, reason);
+
+    /// <summary>The results of a group of entries not tried.</summary>
+    internal static IReadOnlyList<FileResult> NotAttempted(string container, IReadOnlyList<ObjectEntry> group, string reason) =>
+        group.Select(e => (FileResult)new FileNotAttempted(container + "/" + e.Name, e.Name, 0, reason)).ToList();
+
+    /// <summary>Deletes one entry, with its segments when it is a large object (known by name only, or <paramref name="large"/>
+    /// null and not listed: a HEAD asks). Never throws.</summary>
+    internal async Task<FileResult> DeleteOneAsync(ObjectEntry entry, bool? large = null)
+    {
+        try
+        {
+            await _singles.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException e)
+        {
+            return new FileFailed(container + "/" + entry.Name, entry.Name, 0, FailureText.Describe(e)) { Error = e };
+        }
+        try
+        {
+            return await DeleteOneAsync(client, container, entry.Name, large ?? (entry.IsNameOnly ? null : entry.SloETag is not null), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        finally
+        {
+            _singles.Release();
+        }
+    }
+
     internal async Task<Attempted<DeleteBatch>> DeleteBatchAsync(DeleteBatch batch)
     {
         List<FileResult> results;
-        if (batch.Large)
+        try
         {
-            results = [await DeleteOneAsync(client, container, batch.Names[0], true, cancellationToken).ConfigureAwait(false)];
-        }
-        else
-        {
+            await _requests.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                await _requests.WaitAsync(cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    var answer = await client.BulkDeleteAsync(batch.Names.Select(n => (container, (string?)n)).ToList(), capabilities, cancellationToken)
-                        .ConfigureAwait(false);
-                    results = answer.Items.Select(Result).ToList();
-                }
-                finally
-                {
-                    _requests.Release();
-                }
+                var answer = await client.BulkDeleteAsync(batch.Names.Select(n => (container, (string?)n)).ToList(), capabilities, cancellationToken)
+                    .ConfigureAwait(false);
+                results = answer.Items.Select(Result).ToList();
             }
-            catch (Exception e)
+            finally
             {
-                results = batch.Names.Select(n => (FileResult)new FileFailed(container + "/" + n, n, 0, FailureText.Describe(e)) { Error = e }).ToList();
+                _requests.Release();
             }
+        }
+        catch (Exception e)
+        {
+            results = batch.Names.Select(n => (FileResult)new FileFailed(container + "/" + n, n, 0, FailureText.Describe(e)) { Error = e }).ToList();
         }
         var done = new List<FileResult>(results.Count);
         var again = new List<FileFailed>();

@@ -53,6 +53,18 @@ public sealed record ObjectEntry(string Name, string? Hash, long Bytes, string? 
     /// <summary>The ETag a HEAD would answer: the SLO ETag for large objects, else the hash.</summary>
     public string? ETag => SloETag ?? Hash;
 
+    /// <summary>True for an entry known by its name only (<see cref="Named"/>), not from a listing: its size, hash and kind
+    /// are unknown, so a delete asks with a HEAD whether it is a large object whose segments go too.</summary>
+    public bool IsNameOnly { get; init; }
+
+    /// <summary>An entry for an object known by its name only, e.g. one a user named, for
+    /// <see cref="ObjectStoreStreams.Delete(ObjectStoreClient, string, TransferOptions)"/>.</summary>
+    public static ObjectEntry Named(string name)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        return new ObjectEntry(name, null, 0, null, null) { IsNameOnly = true };
+    }
+
     /// <summary>
     /// True for an object that stands for a directory rather than a file: a name ending in <c>/</c> (rclone, S3 tools,
     /// Horizon) or an empty object of content type <c>application/directory</c> (<c>swift upload</c> of an empty directory).

@@ -55,7 +55,7 @@ public sealed record ObjectStoreSettings
     /// <summary>Bulk delete requests of one run at once (each deletes its names a few at a time at the proxy).</summary>
     public required int BulkDeleteRequests { get; init; }
 
-    /// <summary>How long the delete flow (<see cref="ObjectStoreStreams.Delete"/>) waits for more names to fill a bulk
+    /// <summary>How long the delete flow (<see cref="ObjectStoreStreams.Delete(ObjectStoreClient, string, ObjectStoreSettings?)"/>) waits for more names to fill a bulk
     /// request before it sends what it has: a slow producer's objects still go within this.</summary>
     public required TimeSpan BulkDeleteLinger { get; init; }
 

@@ -11,17 +11,9 @@ namespace OpenStack.Actors.ObjectStore;
 public sealed class TransferRun
 {
     private readonly SharedKillSwitch _killSwitch;
-    private readonly OutageMonitor? _monitor;
     private readonly EndpointWatch? _watch;
     private readonly CancellationTokenSource _stopping = new();
     private int _stopped;
-
-    internal TransferRun(TransferProgress progress, SharedKillSwitch killSwitch, OutageMonitor? monitor = null)
-    {
-        Progress = progress;
-        _killSwitch = killSwitch;
-        _monitor = monitor;
-    }
 
     /// <summary>A run that a program drives itself from the stages (<see cref="ObjectStoreStreams"/>), e.g. a cluster
     /// coordinator: <see cref="Stop"/> shuts <paramref name="killSwitch"/> (put it after the run's source), and
@@ -29,9 +21,13 @@ public sealed class TransferRun
     /// <param name="progress">The counters it shows (<see cref="TransferTally.Progress"/>).</param>
     /// <param name="killSwitch">Stops the run's source.</param>
     /// <param name="completion">Its summary (<see cref="TransferTally.Summary(bool)"/> once the run has ended).</param>
-    public TransferRun(TransferProgress progress, SharedKillSwitch killSwitch, Task<TransferSummary> completion) : this(progress, killSwitch)
+    public TransferRun(TransferProgress progress, SharedKillSwitch killSwitch, Task<TransferSummary> completion)
     {
+        ArgumentNullException.ThrowIfNull(progress);
+        ArgumentNullException.ThrowIfNull(killSwitch);
         ArgumentNullException.ThrowIfNull(completion);
+        Progress = progress;
+        _killSwitch = killSwitch;
         Completion = completion;
     }
 
@@ -52,10 +48,10 @@ public sealed class TransferRun
     public TransferProgress Progress { get; }
 
     /// <summary>Whether the endpoint answers, and while it does not: since when, why, and when the next probe goes.</summary>
-    public EndpointStatus Endpoint => _monitor?.Status ?? _watch?.Endpoint ?? new EndpointStatus(EndpointHealth.Up, null, null, null, null);
+    public EndpointStatus Endpoint => _watch?.Endpoint ?? new EndpointStatus(EndpointHealth.Up, null, null, null, null);
 
     /// <summary>The summary, when every admitted file has finished.</summary>
-    public Task<TransferSummary> Completion { get; internal set; } = null!;
+    public Task<TransferSummary> Completion { get; }
 
     /// <summary>True after <see cref="Stop"/>.</summary>
     public bool StopRequested => Volatile.Read(ref _stopped) == 1;
@@ -95,19 +91,6 @@ internal static class TransferRunner
     // Attempts forgiven because they fell into an outage are still bounded, so a flapping endpoint cannot loop forever.
     internal const int MaxTries = 100;
 
-    /// <summary>The objects of a download or delete: the container's listing under the prefix, read page by page as the
-    /// stream asks, less those the filter leaves out.</summary>
-    internal static Source<ObjectEntry, NotUsed> Listing(ObjectStoreClient client, string container, string? prefix, TransferFilter? filter,
-        OutageMonitor monitor, CancellationToken cancellationToken) =>
-        ObjectStoreStreams.MonitoredListing(client, container, new ListOptions { Prefix = prefix }, filter, monitor, cancellationToken);
-
-    /// <summary>Runs entries of one file each.</summary>
-    internal static TransferRun Start<T>(Source<T, NotUsed> source, int parallelism, Func<T, Task<FileResult>> process,
-        Func<T, string, FileResult> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
-        Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken) =>
-        StartBatches(source, _ => 1, parallelism, TryOnce(process, cancellationToken),
-            (entry, reason) => [notAttempted(entry, reason)], progress, monitor, settings, onResult, materializer, what, cancellationToken);
-
     /// <summary>One try of a one-file entry: its result, or, when that failure is one a later try may fix, the entry again.</summary>
     internal static Func<T, Task<Attempted<T>>> TryOnce<T>(Func<T, Task<FileResult>> process, CancellationToken cancellationToken) =>
         async entry =>
@@ -121,20 +104,6 @@ internal static class TransferRunner
     /// <summary>The failure when <paramref name="result"/> is one that a later attempt may fix (and the run goes on), else null.</summary>
     internal static FileFailed? Retriable(FileResult result, CancellationToken cancellationToken) =>
         result is FileFailed { Error: { } error } failed && TransientFailures.IsTransient(error) && !cancellationToken.IsCancellationRequested ? failed : null;
-
-    /// <summary>Runs entries of <paramref name="size"/> files each, as a run of the stages (<see cref="ObjectStoreStreams.Run{TIn}(Func{TransferOptions, Source{TIn, NotUsed}}, Func{TransferOptions, Flow{TIn, FileResult, Task}}, TransferOptions, IMaterializer, Action{FileResult}?, string, CancellationToken)"/>)
-    /// whose flow is the final passes over <paramref name="process"/>, with the run's monitor made already.</summary>
-    internal static TransferRun StartBatches<T>(Source<T, NotUsed> source, Func<T, int> size, int parallelism, Func<T, Task<Attempted<T>>> process,
-        Func<T, string, IReadOnlyList<FileResult>> notAttempted, TransferProgress progress, OutageMonitor monitor, ObjectStoreSettings settings,
-        Action<FileResult>? onResult, IMaterializer materializer, string what, CancellationToken cancellationToken) =>
-        ObjectStoreStreams.Run(_ => source, size, o =>
-            {
-                var watch = o.Watch!;
-                _ = watch.MonitorAsync(() => Task.FromResult(monitor));
-                return new FinalPasses<T>(settings, () => Task.FromResult((monitor, process)), notAttempted, () => o.Stopped.IsCancellationRequested,
-                    e => watch.GaveUp(e.Message), cancellationToken).Flow(parallelism).MapMaterializedValue(_ => Task.CompletedTask);
-            },
-            new TransferOptions { Settings = settings }, progress, materializer, onResult, what, cancellationToken);
 
     /// <summary>
     /// One entry for a caller that runs no passes of its own (a cluster worker): tried until it succeeds or fails for

@@ -67,7 +67,7 @@ public sealed partial class SessionActor
             case BreakerState.Open when guard.DownSince is null:
                 guard.DownSince = Now;
                 var reason = guard.LastError?.Message ?? "repeated failures";
-                _log.Warning("{0} is down ({1}); requests to it fail fast, or wait with WaitForEndpoint, until a probe succeeds", guard.Origin, reason);
+                _log.Warning("{0} is down ({1}); requests to it fail fast, or wait if they asked to, until a probe succeeds", guard.Origin, reason);
                 Context.System.EventStream.Publish(new EndpointDown(Self, guard.Origin, Now, reason));
                 break;
             case BreakerState.HalfOpen:

@@ -35,16 +35,7 @@ public static partial class ObjectStoreStreams
         ArgumentNullException.ThrowIfNull(flow);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(materializer);
-        return Run(source, _ => 1, flow, options, null, materializer, onResult, what, cancellationToken);
-    }
-
-    /// <summary>As the public overload, for items of <paramref name="size"/> files each (a bulk delete's batch), counting
-    /// into <paramref name="progress"/> when the run's workers already feed it.</summary>
-    internal static TransferRun Run<TIn>(Func<TransferOptions, Source<TIn, NotUsed>> source, Func<TIn, int> size,
-        Func<TransferOptions, Flow<TIn, FileResult, Task>> flow, TransferOptions options, TransferProgress? progress, IMaterializer materializer,
-        Action<FileResult>? onResult, string what, CancellationToken cancellationToken)
-    {
-        var tally = new TransferTally((options.Settings ?? ObjectStoreSettings.Default).MaxFailuresInSummary, progress ?? new TransferProgress());
+        var tally = new TransferTally((options.Settings ?? ObjectStoreSettings.Default).MaxFailuresInSummary);
         var watch = new EndpointWatch();
         var killSwitch = KillSwitches.Shared(what);
         var completion = new TaskCompletionSource<TransferSummary>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -54,7 +45,7 @@ public static partial class ObjectStoreStreams
         source(o)
             .Select(item =>
             {
-                tally.Found(size(item));
+                tally.Found();
                 return item;
             })
             .Via(killSwitch.Flow<TIn>())

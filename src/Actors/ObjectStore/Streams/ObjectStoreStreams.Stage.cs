@@ -30,17 +30,32 @@ public static partial class ObjectStoreStreams
                     ? tryOnce(p, item, ct)
                     : Attempt(p.Monitor, settings, item, i => tryOnce(p, i, ct), notAttempted, ct, Watched(options)))
                     .ConfigureAwait(false)]);
-            var passes = new FinalPasses<TIn>(settings, async () =>
-                {
-                    var p = await ready().ConfigureAwait(false);
-                    var retried = TransferRunner.TryOnce<TIn>(i => tryOnce(p, i, work.Token), work.Token);
-                    return (p.Monitor, i => inPlace?.Invoke(p, i) == true ? Once(p, i) : retried(i));
-                },
-                (item, reason) => [notAttempted(item, reason)], () => options.Stopped.IsCancellationRequested, Watched(options), work.Token);
-            return passes.Flow(parallelism, attempt => work.Run(() => Task.FromResult(attempt())));
-
-            async Task<Attempted<TIn>> Once(Prepared<TWorker> p, TIn item) => new([await tryOnce(p, item, work.Token).ConfigureAwait(false)]);
+            return Passes<TIn, TWorker>(settings, options, parallelism, ready, work, async (p, item) => inPlace?.Invoke(p, item) == true
+                    ? new Attempted<TIn>([await tryOnce(p, item, work.Token).ConfigureAwait(false)])
+                    : await TransferRunner.TryOnce<TIn>(i => tryOnce(p, i, work.Token), work.Token)(item).ConfigureAwait(false),
+                (item, reason) => [notAttempted(item, reason)]);
         });
+
+    /// <summary>As the first overload with <see cref="TransferOptions.FinalPass"/>, for items of several files whose one
+    /// try says which of them to try again (a bulk delete's group).</summary>
+    internal static Flow<TIn, FileResult, Task> Stage<TIn, TWorker>(ObjectStoreClient client, string container, ObjectStoreSettings settings,
+        TransferOptions options, int parallelism, Func<OutageMonitor, CancellationToken, Task<TWorker>> prepare,
+        Func<Prepared<TWorker>, TIn, Task<Attempted<TIn>>> tryOnce, Func<TIn, string, IReadOnlyList<FileResult>> notAttempted) =>
+        Stage(client, container, settings, options, parallelism, prepare,
+            (ready, work) => Passes(settings, options, parallelism, ready, work, tryOnce, notAttempted));
+
+    private static Flow<TIn, FileResult, NotUsed> Passes<TIn, TWorker>(ObjectStoreSettings settings, TransferOptions options, int parallelism,
+        Func<Task<Prepared<TWorker>>> ready, StageWork work, Func<Prepared<TWorker>, TIn, Task<Attempted<TIn>>> tryOnce,
+        Func<TIn, string, IReadOnlyList<FileResult>> notAttempted)
+    {
+        var passes = new FinalPasses<TIn>(settings, async () =>
+            {
+                var p = await ready().ConfigureAwait(false);
+                return (p.Monitor, i => tryOnce(p, i));
+            },
+            notAttempted, () => options.Stopped.IsCancellationRequested, Watched(options), work.Token);
+        return passes.Flow(parallelism, attempt => work.Run(() => Task.FromResult(attempt())));
+    }
 
     /// <summary>As the other overload, for items that wait out outages themselves (a bulk delete's group of several files).</summary>
     internal static Flow<TIn, FileResult, Task> Stage<TIn, TWorker>(ObjectStoreClient client, string container, ObjectStoreSettings settings,

@@ -50,7 +50,9 @@ public static partial class ObjectStoreStreams
     /// Deletes listed objects (<see cref="Listing(ObjectStoreClient, string, ListOptions?, TransferFilter?)"/>) of <paramref name="container"/>, a Static Large Object with its
     /// segments. Where the cluster has Swift's bulk delete (<see cref="SwiftCapabilities.BulkDeleteSupported"/>) plain
     /// objects go up to <see cref="ObjectStoreSettings.BulkDeleteMaxPerRequest"/> names a request, a request leaving once it
-    /// is full or <see cref="ObjectStoreSettings.BulkDeleteLinger"/> after its first name; elsewhere one DELETE each.
+    /// is full or <see cref="ObjectStoreSettings.BulkDeleteLinger"/> after its first name; elsewhere one DELETE each, at
+    /// most <see cref="ObjectStoreSettings.Transfers"/> at once. An entry known by its name only (<see cref="ObjectEntry.Named"/>)
+    /// has its own DELETE, after a HEAD that tells whether its segments go too.
     /// Each ends as <see cref="FileDeleted"/>, <see cref="FileSkipped"/> (not found), <see cref="FileFailed"/> or
     /// <see cref="FileNotAttempted"/>.
     /// </summary>
@@ -58,46 +60,63 @@ public static partial class ObjectStoreStreams
     /// <param name="container">The container the entries were listed from.</param>
     /// <param name="settings">Parallel requests (<see cref="ObjectStoreSettings.Transfers"/>), bulk delete, outage budget and retries; null takes the client's.</param>
     /// <returns>A flow of one result per entry, in completion order; its materialized value completes when the work it started has ended.</returns>
-    public static Flow<ObjectEntry, FileResult, Task> Delete(ObjectStoreClient client, string container, ObjectStoreSettings? settings = null)
+    public static Flow<ObjectEntry, FileResult, Task> Delete(ObjectStoreClient client, string container, ObjectStoreSettings? settings = null) =>
+        Delete(client, container, new TransferOptions { Settings = settings });
+
+    /// <summary>As the other overload, with its outage watch, final passes (a bulk request's names that failed transiently
+    /// wait for the next pass) and dry run (each entry ends as a <see cref="FilePlanned"/>, and nothing is sent) in
+    /// <paramref name="options"/>: composed with a listing (or named entries) and a sink, the CLI's delete.</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="container">The container the entries were listed from.</param>
+    /// <param name="options">How the flow runs.</param>
+    /// <returns>A flow of one result per entry, in completion order; its materialized value completes when the work it started has ended.</returns>
+    public static Flow<ObjectEntry, FileResult, Task> Delete(ObjectStoreClient client, string container, TransferOptions options)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var s = settings ?? client.Settings;
-        var stage = Stage<IReadOnlyList<ObjectEntry>, ObjectDeleter>(client, container, s, new TransferOptions { Settings = s }, s.Transfers,
-            async (_, ct) => new ObjectDeleter(client, container, s, await client.GetCapabilitiesAsync(ct).ConfigureAwait(false), ct),
-            (p, group, ct) => DeleteGroupAsync(client, container, s, p, group, ct));
+        ArgumentNullException.ThrowIfNull(options);
+        SwiftNames.ValidateContainer(container);
+        if (options.DryRun)
+            return Flow.Create<ObjectEntry>().Select(e => (FileResult)new FilePlanned(container + "/" + e.Name, e.Name, 0, TransferAction.Delete))
+                .MapMaterializedValue(_ => Task.CompletedTask);
+        var s = options.Settings ?? client.Settings;
+        Task<ObjectDeleter> Prepare(OutageMonitor _, CancellationToken ct) => ObjectDeleter.CreateAsync(client, container, s, ct);
+        var stage = options.FinalPass
+            ? Stage<IReadOnlyList<ObjectEntry>, ObjectDeleter>(client, container, s, options, s.Transfers, Prepare,
+                (p, group) => p.Worker.TryGroupAsync(group), (group, reason) => ObjectDeleter.NotAttempted(container, group, reason))
+            : Stage<IReadOnlyList<ObjectEntry>, ObjectDeleter>(client, container, s, options, s.Transfers, Prepare,
+                (p, group, ct) => DeleteGroupAsync(s, p, group, ct));
         return Flow.Create<ObjectEntry>()
             .GroupedWithin(Math.Max(1, s.BulkDeleteMaxPerRequest), s.BulkDeleteLinger)
             .Select(g => (IReadOnlyList<ObjectEntry>)g.ToList())
             .ViaMaterialized(stage, Keep.Right);
     }
 
-    /// <summary>A group of listed objects: in bulk requests of the cluster's size where it has them, else one by one;
-    /// a bulk request's names that failed transiently are tried again one by one.</summary>
-    private static async Task<IReadOnlyList<FileResult>> DeleteGroupAsync(ObjectStoreClient client, string container, ObjectStoreSettings settings,
-        Prepared<ObjectDeleter> p, IReadOnlyList<ObjectEntry> group, CancellationToken cancellationToken)
+    /// <summary>A group of entries, its transient failures tried again in place: a bulk request's one by one.</summary>
+    private static async Task<IReadOnlyList<FileResult>> DeleteGroupAsync(ObjectStoreSettings settings, Prepared<ObjectDeleter> p,
+        IReadOnlyList<ObjectEntry> group, CancellationToken cancellationToken)
     {
         var results = new List<FileResult>(group.Count);
-        Task<FileResult> One(string name, bool large) => Attempt(p.Monitor, settings, name,
-            n => ObjectDeleter.DeleteOneAsync(client, container, n, large, cancellationToken),
-            (n, reason) => new FileNotAttempted(container + "/" + n, n, 0, reason), cancellationToken);
-        var targets = group.Select(e => (e.Name, Large: (bool?)(e.SloETag is not null)));
-        if (p.Worker.PerRequest == 0)
+        var singles = new List<Task<FileResult>>();
+        foreach (var (batch, one) in p.Worker.Plan(group))
         {
-            foreach (var (name, large) in targets) results.Add(await One(name, large == true).ConfigureAwait(false));
-            return results;
-        }
-        foreach (var batch in targets.Chunk(p.Worker.PerRequest).SelectMany(ObjectDeleter.Split))
-        {
-            if (await TransferRunner.WaitForTurnAsync(batch, null, p.Worker.NotAttempted, p.Monitor, null, cancellationToken).ConfigureAwait(false) is { } final)
+            if (one is { } entry)
+            {
+                singles.Add(Attempt(p.Monitor, settings, entry, e => p.Worker.DeleteOneAsync(e), p.Worker.NotAttemptedOne, cancellationToken));
+                continue;
+            }
+            if (await TransferRunner.WaitForTurnAsync(batch!, null, p.Worker.NotAttempted, p.Monitor, null, cancellationToken).ConfigureAwait(false) is { } final)
             {
                 results.AddRange(final);
                 continue;
             }
-            var attempt = await p.Worker.DeleteBatchAsync(batch).ConfigureAwait(false);
+            var attempt = await p.Worker.DeleteBatchAsync(batch!).ConfigureAwait(false);
             p.Monitor.Release(attempt.Error);
             results.AddRange(attempt.Done);
-            foreach (var name in attempt.Again?.Names ?? []) results.Add(await One(name, batch.Large).ConfigureAwait(false));
+            foreach (var name in attempt.Again?.Names ?? [])
+                singles.Add(Attempt(p.Monitor, settings, ObjectEntry.Named(name), e => p.Worker.DeleteOneAsync(e, large: false), p.Worker.NotAttemptedOne,
+                    cancellationToken));
         }
+        results.AddRange(await Task.WhenAll(singles).ConfigureAwait(false));
         return results;
     }
 }

@@ -37,11 +37,20 @@ public static partial class ObjectStoreStreams
         ArgumentNullException.ThrowIfNull(options);
         UploadHeaders.Validate(options.Headers);
         var s = options.Settings ?? client.Settings;
-        // Twice the transfers: files being looked up and hashed hold no transfer slot (the gate bounds the PUTs).
-        return Stage<LocalEntry, FileUploader>(client, container, s, options, s.Transfers * 2,
-            (monitor, ct) => UploaderAsync(client, container, s, options, monitor, ct),
-            (p, entry, _) => p.Worker.ProcessAsync(entry), NotUploaded);
+        return FilesFlow(client, container, s, options, async (monitor, ct) =>
+        {
+            var (_, capabilities, created, _) = await UploadPreparation.PrepareContainerAsync(client, container, s, options.Headers,
+                (_, _) => Task.FromResult(monitor), ct, options.DryRun).ConfigureAwait(false);
+            return await UploaderAsync(client, container, s, options, capabilities, created, null, true, monitor, ct).ConfigureAwait(false);
+        });
     }
+
+    /// <summary>The flow of local files, prepared by <paramref name="prepare"/> on its first entry.</summary>
+    internal static Flow<LocalEntry, FileResult, Task> FilesFlow(ObjectStoreClient client, string container, ObjectStoreSettings settings,
+        TransferOptions options, Func<OutageMonitor, CancellationToken, Task<FileUploader>> prepare) =>
+        // Twice the transfers: files being looked up and hashed hold no transfer slot (the gate bounds the PUTs).
+        Stage<LocalEntry, FileUploader>(client, container, settings, options, settings.Transfers * 2, prepare,
+            (p, entry, _) => p.Worker.ProcessAsync(entry), NotUploaded);
 
     /// <summary>
     /// Uploads the items a program produces (reports, exports, generated files) to <paramref name="container"/> as they come,
@@ -71,7 +80,13 @@ public static partial class ObjectStoreStreams
         ArgumentNullException.ThrowIfNull(options);
         var s = options.Settings ?? client.Settings;
         return Stage<UploadItem, FileUploader>(client, container, s, options, s.Transfers,
-            (monitor, ct) => UploaderAsync(client, container, s, options with { Headers = null }, monitor, ct),
+            async (monitor, ct) =>
+            {
+                var (_, capabilities, created, _) = await UploadPreparation.PrepareContainerAsync(client, container, s, null,
+                    (_, _) => Task.FromResult(monitor), ct, options.DryRun).ConfigureAwait(false);
+                return await UploaderAsync(client, container, s, options with { Headers = null }, capabilities, created, null, true, monitor, ct)
+                    .ConfigureAwait(false);
+            },
             // A streamed item is read once: each of its PUTs waits out outages and is retried in place.
             (p, item, _) => p.Worker.Streamed(item) ? p.Worker.ProcessStreamedItemAsync(item, p.Monitor) : p.Worker.ProcessItemAsync(item),
             (i, reason) => new FileNotAttempted(i.ObjectName, i.ObjectName, i.Length ?? 0, reason),
@@ -80,33 +95,32 @@ public static partial class ObjectStoreStreams
 
     /// <summary>
     /// Checks an upload job as <see cref="BatchUploader"/> does (its source a directory or one file, the container's name,
-    /// the headers), reads the cluster's limits, creates the container (a dry run only asks whether it exists), and returns
-    /// the walk of its source (<see cref="LocalDirectory"/>, or <see cref="LocalFile"/> for one file) with its prefix and
-    /// filter: what a program that uploads through its own stream (or over a cluster) starts from.
+    /// the headers), reads the cluster's limits and creates the container (a dry run only asks whether it exists): the walk
+    /// of its source and the flow that uploads it, which a program runs through its own stream (or over a cluster).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">The source is neither a directory nor a file.</exception>
     /// <exception cref="ArgumentException">The container's name is one Swift refuses, a header cannot be set, or an object name was given for a directory.</exception>
     /// <exception cref="Http.OpenStackException">The container cannot be created or the cloud is unreachable.</exception>
-    public static async Task<Source<LocalEntry, Akka.NotUsed>> PrepareUploadAsync(ObjectStoreClient client, UploadJob job, CancellationToken cancellationToken = default)
+    public static async Task<PreparedUpload> PrepareUploadAsync(ObjectStoreClient client, UploadJob job, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         var target = await UploadPreparation.PrepareAsync(client, job, monitorFor: null, cancellationToken).ConfigureAwait(false);
-        return target.Walk(job.Prefix, job.Filter);
+        return new PreparedUpload(client, job, target);
     }
 
     /// <summary>The per-file result of an upload that never started.</summary>
     internal static FileResult NotUploaded(LocalEntry entry, string reason) =>
         new FileNotAttempted(entry.Path, entry.ObjectName, entry is LocalFile f ? f.Length : 0, reason);
 
-    private static async Task<FileUploader> UploaderAsync(ObjectStoreClient client, string container, ObjectStoreSettings settings,
-        TransferOptions options, OutageMonitor monitor, CancellationToken cancellationToken)
+    /// <summary>The worker of an upload whose container is ready: the listing that decides the skips (of the objects under
+    /// <paramref name="prefix"/>, when <paramref name="list"/> and the skip mode looks), then the uploader.</summary>
+    internal static async Task<FileUploader> UploaderAsync(ObjectStoreClient client, string container, ObjectStoreSettings settings,
+        TransferOptions options, SwiftCapabilities capabilities, bool created, string? prefix, bool list, OutageMonitor monitor, CancellationToken cancellationToken)
     {
-        var (_, capabilities, created, _) = await UploadPreparation.PrepareContainerAsync(client, container, settings, options.Headers,
-            (_, _) => Task.FromResult(monitor), cancellationToken, options.DryRun).ConfigureAwait(false);
-        var existing = settings.Skip == SkipMode.None ? null
-            : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(client, container, null, settings.PreloadListingLimit, created, ct), cancellationToken)
+        var existing = settings.Skip == SkipMode.None || !list ? null
+            : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(client, container, prefix, settings.PreloadListingLimit, created, ct), cancellationToken)
                 .ConfigureAwait(false);
         return new FileUploader(client, container, settings, capabilities, options.Progress ?? new TransferProgress(), cancellationToken, existing,
-            options.Headers, options.DryRun) { DiscardsSegments = true };
+            options.Headers, options.DryRun) { DiscardsSegments = !options.KeepSegments };
     }
 }

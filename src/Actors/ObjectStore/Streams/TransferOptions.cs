@@ -39,6 +39,12 @@ public sealed record TransferOptions
     /// written: no object, no local file or directory; the container is only asked about.</summary>
     public bool DryRun { get; init; }
 
+    /// <summary>For uploads: when a large object's upload is abandoned (<see cref="Cancellation"/>) or one of its segments
+    /// fails for good, keep the segments it stored, for a rerun to find and not send again (the CLI's runs do). False
+    /// (the default): they are deleted, and a manifest whose segments are all stored is sent whatever the cancellation, so
+    /// no segment is left that no manifest uses. A streamed item's segments are deleted either way (a rerun cannot reuse them).</summary>
+    public bool KeepSegments { get; init; }
+
     /// <summary>For uploads of local files: headers for every object (see <see cref="UploadJob.Headers"/>), or null.</summary>
     public IReadOnlyDictionary<string, string>? Headers { get; init; }
 }

@@ -50,6 +50,9 @@ public sealed class MiniSwift
     /// <summary>How many of the next container listings answer 503.</summary>
     public int FailListings;
 
+    /// <summary>Bulk delete requests still to refuse with a 503.</summary>
+    public int FailBulks;
+
     /// <summary>Called with the count after every container HEAD (the outage probe).</summary>
     public Action<int>? OnProbe { get; set; }
 
@@ -84,6 +87,7 @@ public sealed class MiniSwift
         if (r.Method == HttpMethod.Post && query.Contains("bulk-delete", StringComparison.Ordinal))
         {
             Interlocked.Increment(ref _bulks);
+            if (Interlocked.Decrement(ref FailBulks) >= 0) return FakeHttp.Status(HttpStatusCode.ServiceUnavailable);
             var names = r.BodyText.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => Uri.UnescapeDataString(l.Trim()).TrimStart('/')).ToList();
             var deleted = names.Count(n => _objects.TryRemove(n, out _));
             return FakeHttp.Json(HttpStatusCode.OK, $$"""{"Response Status": "200 OK", "Response Body": "", "Number Deleted": {{deleted}}, "Number Not Found": {{names.Count - deleted}}, "Errors": []}""");

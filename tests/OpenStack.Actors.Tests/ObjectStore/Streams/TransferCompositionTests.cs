@@ -243,4 +243,70 @@ public sealed class TransferCompositionTests : TestKit, IDisposable
         Assert.Equal(EndpointHealth.Up, watch.Endpoint.Health);
         Assert.True(swift.Probes > 0);
     }
+
+    private static int Count(MiniSwift swift, HttpMethod method, Func<string, bool> path) =>
+        swift.Http.Requests.Count(r => r.Method == method && path(Uri.UnescapeDataString(r.Url.AbsolutePath)));
+
+    [Fact]
+    public async Task A_prepared_upload_run_by_Run_is_the_batch_one_info_one_container_put_and_a_rerun_skips_every_file_from_one_listing()
+    {
+        var root = Tree();
+        var swift = new MiniSwift();
+        var client = Client(swift);
+        var job = new UploadJob(root, C) { Settings = Settings(), Prefix = "p/" };
+
+        var prepared = await ObjectStoreStreams.PrepareUploadAsync(client, job);
+        var first = await ObjectStoreStreams.Run(_ => prepared.Files, prepared.Upload, prepared.Options, Sys.Materializer(), what: "upload").Completion;
+
+        Assert.True(prepared.ContainerCreated);
+        Assert.Equal(Files, first.Transferred);
+        Assert.Equal(1, Count(swift, HttpMethod.Get, p => p == "/info"));
+        Assert.Equal(1, Count(swift, HttpMethod.Put, p => p == MiniSwiftContainer));
+        Assert.Equal(Enumerable.Range(0, Files).Select(i => $"p/f{i:D2}.txt"), swift.Names(C));
+
+        swift.Http.Requests.Clear();
+        var rerun = await new BatchUploader(client, Sys).UploadAsync(job with { Settings = Settings() with { Skip = SkipMode.Md5 } });
+
+        Assert.Equal((0L, (long)Files), (rerun.Transferred, rerun.Skipped));
+        Assert.Equal(0, Count(swift, HttpMethod.Head, p => p.StartsWith(MiniSwiftContainer + "/", StringComparison.Ordinal)));
+        var pages = swift.Http.Requests.Where(r => r.Method == HttpMethod.Get && r.Url.AbsolutePath.EndsWith("/" + C, StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(pages);
+        Assert.All(pages, page => Assert.Contains("prefix=p%2F", page.Url.Query, StringComparison.Ordinal));   // the job's prefix only
+    }
+
+    private const string MiniSwiftContainer = "/v1/AUTH_p/" + C;
+
+    [Fact]
+    public async Task A_composed_delete_retries_a_refused_bulk_request_after_the_others_and_named_objects_are_asked_about_one_by_one()
+    {
+        var swift = new MiniSwift();
+        var client = Client(swift);
+        var items = Enumerable.Range(0, 12).Select(i => UploadItem.FromBytes($"o{i:D2}", new byte[10])).ToList();
+        Assert.All(await Source.From(items).Via(ObjectStoreStreams.Upload(client, C, Settings())).RunWith(Sink.Seq<FileResult>(), Sys.Materializer()),
+            r => Assert.IsType<FileUploaded>(r));
+        var settings = Settings() with { BulkDeleteMaxPerRequest = 5, BulkDeleteLinger = TimeSpan.FromMinutes(1) };   // groups leave full (or at the end)
+
+        swift.FailBulks = 1;
+        var results = new ConcurrentQueue<FileResult>();
+        var listed = ObjectStoreStreams.Run(o => ObjectStoreStreams.Listing(client, C, new ListOptions { Prefix = "o0" }, null, o),
+            o => ObjectStoreStreams.Delete(client, C, o), new TransferOptions { Settings = settings }, Sys.Materializer(), results.Enqueue, "delete");
+        var summary = await listed.Completion;
+
+        Assert.Equal(10, summary.Transferred);
+        Assert.Equal(0, summary.Failed);
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"o{i:D2}"), results.Select(r => r.ObjectName!).Order(StringComparer.Ordinal));
+        Assert.True(swift.FailBulks < 0);
+        Assert.Equal(2 + 1, swift.BulkRequests);   // two of five names, the refused one again in the final pass
+
+        var named = await new BatchDeleter(client, Sys).StartAsync(new DeleteJob(C) { Objects = ["o10", "o11", "missing"], Settings = settings });
+        var first = await named.Completion;
+        var byName = new ConcurrentQueue<FileResult>();
+        await ObjectStoreStreams.Run(_ => Source.From(new[] { "o10", "o11", "missing" }.Select(ObjectEntry.Named)),
+            o => ObjectStoreStreams.Delete(client, C, o), new TransferOptions { Settings = settings }, Sys.Materializer(), byName.Enqueue, "delete").Completion;
+
+        Assert.Equal((2L, 1L), (first.Transferred, first.Skipped));
+        Assert.Equal(2 + 1, swift.BulkRequests);   // named objects are not sent in bulk
+        Assert.Equal(3, byName.Count(r => r is FileSkipped));   // the batch deleted them already
+        Assert.Empty(swift.Names(C));
+    }
 }
