@@ -6,12 +6,10 @@ namespace OpenStack.Actors.Benchmarks;
 /// Where the bytes per request go: runs each of the benchmark's methods many times and samples the runtime's
 /// allocation ticks (one event per ~100 KB allocated, naming the type that crossed the threshold), so the types that
 /// dominate show up in proportion; before that, a pass without the listener times the request rate (BenchmarkDotNet
-/// gives the careful timings). <c>dotnet run -c Release -- alloc [concurrency] [body bytes] [requests]</c>.
+/// gives the careful timings). <c>dotnet run -c Release -- alloc [concurrency] [body bytes] [requests] [rounds]</c>.
 /// </summary>
 internal static class AllocationProfile
 {
-    private const int Rounds = 7;
-
     /// <summary>Runs one method for a while, for a profiler to attach (<c>dotnet-trace collect -p PID</c>):
     /// <c>loop [raw|session|tell] [concurrency] [body bytes] [seconds]</c>.</summary>
     public static async Task LoopAsync(string[] args)
@@ -39,6 +37,7 @@ internal static class AllocationProfile
             BodyBytes = args.Length > 2 ? int.Parse(args[2]) : 0,
         };
         var requests = args.Length > 3 ? int.Parse(args[3]) : 100_000;
+        var rounds = args.Length > 4 ? int.Parse(args[4]) : 7;
         await bench.Setup();
         try
         {
@@ -51,15 +50,31 @@ internal static class AllocationProfile
             foreach (var (_, run) in methods)
                 for (var i = 0; i < 30_000 / bench.Concurrency + 1; i++) await run();   // warm-up: tiered JIT, connections, thread pool
 
-            // The rates in alternating rounds (raw, session, Tell, raw, ...), so drift on a shared machine hits all alike.
+            // The rates in alternating rounds, so drift on a shared machine hits all alike; the order rotates from round to
+            // round, so no method always runs right after another's garbage. Each round's time and CPU are also compared with
+            // raw HttpClient's in the same round (paired ratios), which cancels the drift between rounds. CPU time is the whole
+            // process's (the in-process server's share is the same for every method).
             var rates = methods.ToDictionary(m => m.Name, _ => new List<double>());
-            for (var round = 0; round < Rounds; round++)
+            var cpu = methods.ToDictionary(m => m.Name, _ => new List<double>());
+            var workItems = methods.ToDictionary(m => m.Name, _ => 0L);
+            var collections = methods.ToDictionary(m => m.Name, _ => 0L);
+            using var process = System.Diagnostics.Process.GetCurrentProcess();
+            for (var round = 0; round < rounds; round++)
             {
-                foreach (var (name, run) in methods)
+                for (var k = 0; k < methods.Length; k++)
                 {
+                    var (name, run) = methods[(round + k) % methods.Length];
+                    process.Refresh();
+                    var cpuBefore = process.TotalProcessorTime;
+                    var itemsBefore = ThreadPool.CompletedWorkItemCount;
+                    var gcBefore = GC.CollectionCount(0);
                     var started = System.Diagnostics.Stopwatch.GetTimestamp();
                     for (var i = 0; i < invocations; i++) await run();
+                    workItems[name] += ThreadPool.CompletedWorkItemCount - itemsBefore;
+                    collections[name] += GC.CollectionCount(0) - gcBefore;
                     rates[name].Add(invocations * bench.Concurrency / System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds);
+                    process.Refresh();
+                    cpu[name].Add((process.TotalProcessorTime - cpuBefore).TotalMicroseconds / (invocations * bench.Concurrency));
                 }
             }
             foreach (var (name, run) in methods)
@@ -71,13 +86,22 @@ internal static class AllocationProfile
                 perRequest[name] = bytes;
                 var sorted = rates[name].Order().ToList();
                 Console.WriteLine($"\n{name}: {bytes:F0} B per request, median {sorted[sorted.Count / 2]:F0} requests/s " +
-                    $"(rounds: {string.Join(", ", rates[name].Select(r => r.ToString("F0")))}; concurrency {bench.Concurrency}, body {bench.BodyBytes} B)");
+                    $"(rounds: {string.Join(", ", rates[name].Select(r => r.ToString("F0")))}; concurrency {bench.Concurrency}, body {bench.BodyBytes} B), " +
+                    $"median {Median(cpu[name]):F1} us CPU per request (rounds: {string.Join(", ", cpu[name].Select(c => c.ToString("F1")))})");
+                Console.WriteLine($"  thread-pool work items per request {workItems[name] / (double)(rounds * invocations * bench.Concurrency):F2}, " +
+                    $"gen0 collections per 10,000 requests {collections[name] * 10_000.0 / (rounds * invocations * bench.Concurrency):F2}");
                 foreach (var (type, amount) in listener.ByType.OrderByDescending(t => t.Value).Take(30))
                     Console.WriteLine($"  {amount / (double)(invocations * bench.Concurrency),8:F0} B  {type}");
             }
-            var raw = rates["RawHttpClient"].Order().ElementAt(Rounds / 2);
+            var raw = Median(rates["RawHttpClient"]);
             foreach (var name in new[] { "SessionGetAsync", "ActorTellReply" })
-                Console.WriteLine($"{name}: throughput {rates[name].Order().ElementAt(Rounds / 2) / raw:P0} of raw HttpClient's (median of {Rounds} rounds)");
+            {
+                var time = rates[name].Select((rate, r) => rates["RawHttpClient"][r] / rate).ToList();
+                var cpuRatio = cpu[name].Select((c, r) => c / cpu["RawHttpClient"][r]).ToList();
+                Console.WriteLine($"{name}: rate {Median(rates[name]) / raw:P0} of raw HttpClient's (medians of {rounds} rounds); " +
+                    $"time vs raw in the same round {Median(time):F3}x (quartiles {Quantile(time, 0.25):F3}-{Quantile(time, 0.75):F3}); " +
+                    $"CPU per request vs raw in the same round {Median(cpuRatio):F3}x (quartiles {Quantile(cpuRatio, 0.25):F3}-{Quantile(cpuRatio, 0.75):F3})");
+            }
             foreach (var name in new[] { "SessionGetAsync", "ActorTellReply" })
                 Console.WriteLine($"{name}: {perRequest[name] - perRequest["RawHttpClient"]:F0} B per request beyond raw HttpClient");
         }
@@ -85,6 +109,16 @@ internal static class AllocationProfile
         {
             await bench.Cleanup();
         }
+    }
+
+    private static double Median(List<double> values) => Quantile(values, 0.5);
+
+    private static double Quantile(List<double> values, double q)
+    {
+        var sorted = values.Order().ToList();
+        var at = q * (sorted.Count - 1);
+        var low = (int)Math.Floor(at);
+        return low + 1 < sorted.Count ? sorted[low] + (at - low) * (sorted[low + 1] - sorted[low]) : sorted[low];
     }
 
     /// <summary>Sums the runtime's GCAllocationTick events by type name (weighted by the bytes each stands for).</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using OpenStack.Actors.Http;
 
@@ -17,7 +18,11 @@ public sealed record CatalogEndpoint(string ServiceType, string? ServiceName, st
 /// </summary>
 public sealed class ServiceCatalog
 {
+    private const int MaxRemembered = 64;
     private readonly Uri? _anyService;
+    // The endpoint each filter chose, by the filter's reference: the catalog is immutable, and a session resolves the
+    // same few filters (cached instances such as ServiceFilter.ObjectStore, a ServiceClient's own) for every request.
+    private readonly ConcurrentDictionary<ServiceFilter, Uri> _chosen = new(ReferenceEqualityComparer.Instance);
 
     private ServiceCatalog(IReadOnlyList<CatalogEndpoint> endpoints, Uri? anyService)
     {
@@ -75,6 +80,14 @@ public sealed class ServiceCatalog
     {
         if (filter.EndpointOverride is not null) return filter.EndpointOverride;
         if (_anyService is not null) return _anyService;
+        if (_chosen.TryGetValue(filter, out var chosen)) return chosen;
+        chosen = Choose(filter);
+        if (_chosen.Count < MaxRemembered) _chosen.TryAdd(filter, chosen);
+        return chosen;
+    }
+
+    private Uri Choose(ServiceFilter filter)
+    {
         var type = ServiceTypes.Canonical(filter.ServiceType);
         var version = NormalizeVersion(filter.Version) ?? NormalizeVersion(ServiceTypes.VersionOfAlias(filter.ServiceType));
         foreach (var wanted in filter.Interfaces)

@@ -9,11 +9,24 @@ namespace OpenStack.Actors.Session;
 /// fed with each attempt's outcome, and the requests it holds while the endpoint is down.</summary>
 public sealed partial class SessionActor
 {
+    private (Uri Url, EndpointGuard Guard)? _lastGuard;
+
+    /// <summary>The guard of <paramref name="url"/>'s origin. Most requests go where the one before went: then the guard
+    /// is found by comparing the parts of two parsed Uris, without building the origin's string.</summary>
     private EndpointGuard GuardFor(Uri url)
     {
+        if (_lastGuard is { } last && Origins.SameOrigin(last.Url, url)) return last.Guard;
         var origin = EndpointGuard.OriginOf(url);
-        if (_guards.TryGetValue(origin, out var guard)) return guard;
-        guard = EndpointGuard.Create(origin, Context.System.Scheduler, _settings);
+        if (!_guards.TryGetValue(origin, out var guard)) guard = NewGuard(origin);
+        _lastGuard = (url, guard);
+        return guard;
+    }
+
+    // Apart from GuardFor: the breaker's callbacks capture the origin, and a closure over a local of GuardFor would be
+    // allocated on every call.
+    private EndpointGuard NewGuard(string origin)
+    {
+        var guard = EndpointGuard.Create(origin, Context.System.Scheduler, _settings);
         var self = Self;
         guard.Breaker.OnOpen(() => self.Tell(new BreakerChanged(origin, BreakerState.Open)))
             .OnHalfOpen(() => self.Tell(new BreakerChanged(origin, BreakerState.HalfOpen)))

@@ -39,16 +39,21 @@ public sealed partial class SessionActor
             {
                 // The wait is not part of the attempt: its timeout and the lost-reply deadline start when it is sent.
                 p.Deadline = null;
-                rate.AcquireAsync().AsTask().PipeTo(Self, success: granted =>
-                {
-                    granted.Dispose();
-                    return new TurnCame(attempt);
-                }, failure: _ => new TurnCame(attempt));
+                AwaitTurn(rate, attempt);
                 return;
             }
         }
         Transmit(p, attempt);
     }
+
+    // Apart from SendWhenAllowed: a lambda there would capture its parameter, and the closure would be allocated on
+    // every call, also when no turn is awaited.
+    private void AwaitTurn(TokenBucketRateLimiter rate, TransportRequest attempt) =>
+        rate.AcquireAsync().AsTask().PipeTo(Self, success: granted =>
+        {
+            granted.Dispose();
+            return new TurnCame(attempt);
+        }, failure: _ => new TurnCame(attempt));
 
     private void Transmit(PendingRequest p, TransportRequest attempt)
     {

@@ -174,10 +174,10 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
 
     private void Send(PendingRequest p, AccessInfo? access)
     {
-        Uri url;
+        Uri url, origin;
         try
         {
-            url = SessionRules.ResolveUrl(p.Request, p.AbsoluteUrl, access?.Catalog);
+            url = SessionRules.ResolveUrl(p.Request, p.AbsoluteUrl, access?.Catalog, out origin);
         }
         catch (OpenStackException e)
         {
@@ -204,7 +204,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
             Fail(p, new InvalidRequestException($"{p.Request.Method} {Redaction.Url(url)} must be sent again, but its body stream cannot be rewound"));
             return;
         }
-        var guard = GuardFor(url);
+        var guard = GuardFor(origin);
         if (!guard.HasCapacity)
         {
             // The adaptive limit is reached: wait for a slot (the pool's backpressure reaches the caller as slower replies).

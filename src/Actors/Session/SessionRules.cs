@@ -49,17 +49,20 @@ internal static class SessionRules
     internal static bool NeedsAccess(OpenStackRequest request, Uri? absolute) =>
         request.Authenticate || absolute is null && request.Service?.EndpointOverride is null;
 
-    /// <summary>keystoneauth's rule: a relative url is joined to the chosen endpoint with exactly one slash.</summary>
+    /// <summary>keystoneauth's rule: a relative url is joined to the chosen endpoint with exactly one slash.
+    /// <paramref name="origin"/> is the absolute url itself or the endpoint it was joined to: the same scheme, host and port,
+    /// in a long-lived Uri whose parts are parsed already.</summary>
     /// <exception cref="OpenStackException">No endpoint (typed: <see cref="EndpointNotFoundException"/>, <see cref="InvalidRequestException"/>).</exception>
-    internal static Uri ResolveUrl(OpenStackRequest request, Uri? absolute, ServiceCatalog? catalog)
+    internal static Uri ResolveUrl(OpenStackRequest request, Uri? absolute, ServiceCatalog? catalog, out Uri origin)
     {
-        if (absolute is not null) return absolute;
+        if (absolute is not null) return origin = absolute;
         Uri endpoint;
         if (request.Service?.EndpointOverride is { } overridden) endpoint = overridden;
         else if (catalog is null) throw new InvalidRequestException($"The relative url '{request.Url}' needs a token's catalog or an endpoint override");
         else if (request.Service is not null) endpoint = catalog.Resolve(request.Service);
         else endpoint = catalog.SingleEndpointUri
             ?? throw new InvalidRequestException($"The relative url '{request.Url}' needs a service filter to choose an endpoint");
+        origin = endpoint;
         var joined = string.Concat(endpoint.AbsoluteUri.AsSpan().TrimEnd('/'), "/", request.Url.AsSpan().TrimStart('/'));
         return Uri.TryCreate(joined, UriKind.Absolute, out var result)
             ? result

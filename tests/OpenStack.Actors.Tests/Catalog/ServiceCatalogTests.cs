@@ -38,6 +38,23 @@ public sealed class ServiceCatalogTests
     }
 
     [Fact]
+    public void A_filter_resolved_again_gets_the_same_endpoint_and_other_filters_their_own()
+    {
+        var c = Catalog();
+        var internalOnly = ServiceFilter.ObjectStore.WithInterface("internal");
+
+        Assert.Equal("http://swift.test:8080/v1/AUTH_demo", c.Resolve(ServiceFilter.ObjectStore).AbsoluteUri);
+        Assert.Equal("http://swift-internal.test:8080/v1/AUTH_demo", c.Resolve(internalOnly).AbsoluteUri);
+        Assert.Equal("http://swift.test:8080/v1/AUTH_demo", c.Resolve(ServiceFilter.ObjectStore).AbsoluteUri);
+        Assert.Equal("http://swift-internal.test:8080/v1/AUTH_demo", c.Resolve(internalOnly).AbsoluteUri);
+        // An equal filter that is another instance, and a filter derived from a resolved one, are resolved by their fields.
+        Assert.Equal("http://swift-internal.test:8080/v1/AUTH_demo", c.Resolve(ServiceFilter.ObjectStore.WithInterface("internal")).AbsoluteUri);
+        Assert.Equal("http://swift-two.test:8080/v1/AUTH_demo", c.Resolve(internalOnly.WithInterface("internal", "public").InRegion("RegionTwo")).AbsoluteUri);
+        Assert.Throws<EndpointNotFoundException>(() => c.Resolve(internalOnly.InRegion("RegionTwo")));
+        Assert.Throws<EndpointNotFoundException>(() => c.Resolve(internalOnly.InRegion("RegionTwo")));
+    }
+
+    [Fact]
     public void Version_matches_the_url_path_or_a_versioned_alias()
     {
         var c = Catalog();

@@ -51,6 +51,37 @@ public sealed class EndpointProtectionTests() : TestKit(TestConfigs.VirtualTime)
     }
 
     [Fact]
+    public async Task Each_endpoint_keeps_its_own_breaker_when_requests_alternate_between_endpoints()
+    {
+        var http = new FakeHttp(r => r.Url.Host == "down.example.com" && r.Url.Port == 4444
+            ? FakeHttp.Status(HttpStatusCode.InternalServerError)
+            : FakeHttp.Status(HttpStatusCode.OK, "up"));
+        var settings = SessionSettings.Default with { MaxAttempts = 1, BreakerMaxFailures = 3, BreakerResetTimeout = TimeSpan.FromSeconds(10), BreakerRandomFactor = 0 };
+        var session = Sys.ActorOf(SessionActor.Props(Static, settings, http));
+        static OpenStackRequest Absolute(string url) => new(HttpMethod.Get, url) { Authenticate = false };
+
+        for (var i = 0; i < 3; i++)
+        {
+            session.Tell(Absolute($"http://down.example.com:4444/x{i}"));
+            Assert.IsType<HttpErrorException>((await ExpectMsgAsync<RequestFailed>()).Error);
+            session.Tell(Get($"/ok{i}"));   // the catalog's endpoint in between: its successes must not close the other's count
+            Assert.Equal("up", (await ExpectMsgAsync<OpenStackResponse>()).Text());
+        }
+        session.Tell(Absolute("http://down.example.com:4444/blocked"));
+        Assert.Equal("http://down.example.com:4444", Assert.IsType<CircuitOpenException>((await ExpectMsgAsync<RequestFailed>()).Error).Endpoint);
+        session.Tell(Get("/still-up"));
+        Assert.Equal("up", (await ExpectMsgAsync<OpenStackResponse>()).Text());
+        // The same host on another port is another endpoint, with a breaker of its own.
+        session.Tell(Absolute("http://down.example.com:5555/other-port"));
+        Assert.Equal("up", (await ExpectMsgAsync<OpenStackResponse>()).Text());
+        session.Tell(Absolute("http://down.example.com:4444/blocked-again"));
+        Assert.IsType<CircuitOpenException>((await ExpectMsgAsync<RequestFailed>()).Error);
+
+        Assert.Equal(8, http.Requests.Count);
+        Assert.DoesNotContain(http.Requests, r => r.Url.AbsolutePath.StartsWith("/blocked", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Throttling_halves_what_the_whole_pool_may_send_to_that_endpoint()
     {
         var transport = CreateTestProbe();
