@@ -16,11 +16,14 @@ public static class Checksums
     public static async Task<string> Md5HexAsync(Stream stream, CancellationToken cancellationToken = default)
     {
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        // A small file needs no more than its own length (plus one byte to see the end in the same read): the pool keeps
+        // small arrays for small files instead of handing every hash a large one.
+        var size = stream.CanSeek ? (int)Math.Clamp(stream.Length - stream.Position + 1, 1, BufferSize) : BufferSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
             int read;
-            while ((read = await stream.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+            while ((read = await stream.ReadAsync(buffer.AsMemory(0, size), cancellationToken).ConfigureAwait(false)) > 0)
                 md5.AppendData(buffer, 0, read);
         }
         finally

@@ -47,7 +47,9 @@ public sealed partial class ObjectStoreClient
             {
                 string md5;
                 long length;
-                await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous))
+                // No FileStream buffer: the copy below writes in large blocks already, and a buffer of its own would be a new
+                // array for every file downloaded.
+                await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
                 await using (var hashing = new HashingReadStream(download.Content, onRead))
                 {
                     await hashing.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
