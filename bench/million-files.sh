@@ -64,7 +64,7 @@ CLOUDS=$WORK/clouds.yaml
 "$STANDIN" --port 0 --clouds-yaml "$CLOUDS" > "$WORK/standin.out" 2> "$WORK/standin.err" &
 STANDIN_PID=$!
 trap 'kill "$STANDIN_PID" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do grep -q '^listening ' "$WORK/standin.out" 2>/dev/null && break; sleep 0.2; done
+for _ in $(seq 1 600); do grep -q '^listening ' "$WORK/standin.out" 2>/dev/null && break; sleep 0.2; done
 URL=$(awk '/^listening /{print $2}' "$WORK/standin.out")
 [ -n "$URL" ] || { echo "million-files.sh: the stand-in did not start: $(cat "$WORK/standin.err")" >&2; exit 1; }
 echo "== stand-in Swift at $URL" >&2

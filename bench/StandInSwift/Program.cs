@@ -43,6 +43,9 @@ var cloud = new InMemoryCloud(new InMemoryCloudOptions
     TokenLifetime = TimeSpan.FromDays(7),
 });
 bridge = new Bridge(root, cloud.CreateHandler());
+// The file holds the stand-in's password: readable by its owner only, as the tool asks of a clouds.yaml.
+await File.WriteAllTextAsync(options.CloudsYaml, "");
+File.SetUnixFileMode(options.CloudsYaml, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 await File.WriteAllTextAsync(options.CloudsYaml, CloudsYaml(options.Cloud, cloud));
 Console.WriteLine($"listening {root.AbsoluteUri.TrimEnd('/')}");
 await app.WaitForShutdownAsync();
