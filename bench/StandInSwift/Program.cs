@@ -45,7 +45,7 @@ var cloud = new InMemoryCloud(new InMemoryCloudOptions
 bridge = new Bridge(root, cloud.CreateHandler());
 // The file holds the stand-in's password: readable by its owner only, as the tool asks of a clouds.yaml.
 await File.WriteAllTextAsync(options.CloudsYaml, "");
-File.SetUnixFileMode(options.CloudsYaml, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(options.CloudsYaml, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 await File.WriteAllTextAsync(options.CloudsYaml, CloudsYaml(options.Cloud, cloud));
 Console.WriteLine($"listening {root.AbsoluteUri.TrimEnd('/')}");
 await app.WaitForShutdownAsync();
