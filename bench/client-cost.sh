@@ -66,7 +66,8 @@ unset OS_CLOUD
 for v in "$DEVCLOUD_KEYSTONE_URL" "$DEVCLOUD_DEMO_SWIFT_URL"; do
   case $v in http://127.0.0.1:*|http://localhost:*) ;; *) die "refusing a cloud that is not on loopback: $v" ;; esac
 done
-swift stat > /dev/null 2>&1 || die "the dev cloud does not answer (swift stat as the demo user failed)"
+# A loaded shared cloud can be slow to answer: three tries before giving up.
+for try in 1 2 3; do swift stat > /dev/null 2>&1 && break; [ "$try" = 3 ] && die "the dev cloud does not answer (swift stat as the demo user failed 3 times)"; sleep 5; done
 
 # ------------------------------------------------------------------ our tool, as installed
 if [ -z "$TOOL" ]; then
