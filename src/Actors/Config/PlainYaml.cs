@@ -23,11 +23,14 @@ internal static class PlainYaml
         var parser = Parser(text);
         var anchors = new Dictionary<string, object?>(StringComparer.Ordinal);
         root = null;
-        parser.TryConsume<StreamStart>(out _);
-        if (parser.Accept<StreamEnd>(out _)) return true;
-        var hasDocumentStart = parser.TryConsume<DocumentStart>(out _);
-        if (!TryNode(parser, anchors, out root)) return false;
-        if (hasDocumentStart) parser.Consume<DocumentEnd>();
+        var hasStreamStart = parser.TryConsume<StreamStart>(out _);
+        if (!parser.Accept<StreamEnd>(out _))
+        {
+            var hasDocumentStart = parser.TryConsume<DocumentStart>(out _);
+            if (!TryNode(parser, anchors, out root)) return false;
+            if (hasDocumentStart) parser.Consume<DocumentEnd>();
+        }
+        if (hasStreamStart) parser.Consume<StreamEnd>();   // a second document is an error, as for the deserializer
         return true;
     }
 
