@@ -5,8 +5,11 @@
 #   scripts/pack.sh                  every package of the solution, into artifacts/packages
 #   scripts/pack.sh --tool           the tool only
 #   scripts/pack.sh --output DIR     another folder
-#   scripts/pack.sh --no-build       pack what `dotnet build -c Release` built last (no compile)
+#   scripts/pack.sh --no-build       pack what `dotnet build -c Release` built last (no compile; the tool as its portable
+#                                    package only, without the linux-x64 ReadyToRun one, which needs a linux-x64 compile)
 #
+# The tool is OpenStack.Actors.Tool (a pointer) with OpenStack.Actors.Tool.linux-x64 (ReadyToRun: precompiled, a faster
+# start) and OpenStack.Actors.Tool.any (portable); `dotnet tool install` picks the one for the machine from the same folder.
 # The version is <Version> in Directory.Build.props, for every package; the build stamps the commit of the git
 # checkout into the assemblies (`openstack-actors --version` shows it). Then, with the .NET SDK:
 #   dotnet tool install --global OpenStack.Actors.Tool --add-source artifacts/packages
@@ -20,8 +23,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --tool) PROJECT=src/Host/OpenStack.Actors.Host.csproj ;;
     --output) OUT=$(realpath -m "$2"); shift ;;
-    --no-build) BUILD=(--no-build) ;;
-    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+    --no-build) BUILD=(--no-build -p:RuntimeIdentifiers= -p:ToolPackageRuntimeIdentifiers=) ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "pack.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift

@@ -94,7 +94,8 @@ public sealed class CloudConnection : IAsyncDisposable
         if (overrides is not null) config = overrides.WithFallback(config);
         if (defaults is not null) config = config.WithFallback(defaults);
         var log = ToolLog.Open(options, console);
-        var loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(log).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug));
+        // The factory itself, not LoggerFactory.Create: that builds a dependency-injection container for one provider.
+        var loggerFactory = new LoggerFactory([log], new LoggerFilterOptions { MinLevel = Microsoft.Extensions.Logging.LogLevel.Debug });
         ActorSystem? system = null;
         try
         {

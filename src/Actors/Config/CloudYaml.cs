@@ -23,8 +23,8 @@ internal static class CloudYaml
         }
         try
         {
-            var parser = new MergingParser(new Parser(new StringReader(text)));
-            return Normalize(new DeserializerBuilder().Build().Deserialize<object?>(parser), normalizeKeys: false);
+            var root = PlainYaml.TryRead(text, out var plain) ? plain : new DeserializerBuilder().Build().Deserialize<object?>(PlainYaml.Parser(text));
+            return Normalize(root, normalizeKeys: false);
         }
         catch (YamlException ex)
         {
