@@ -38,13 +38,14 @@ public sealed class RateLimitTests() : TestKit(TestConfigs.DebugLogging)
     public async Task Requests_wait_their_turn_at_the_rate_and_their_timeout_starts_when_they_are_sent()
     {
         var seen = new ConcurrentQueue<(string Path, long At, int Bytes)>();
-        // The last request waits 1.75 s for its turn, longer than its timeout plus the grace: it would fail if the wait
-        // counted against it. The timeout itself stays long enough for a slow machine to answer one request.
+        // The last request waits 7 s for its turn, more than twice its timeout plus the grace: it would fail if the wait
+        // counted against it. The timeout itself is long enough for a machine loaded many times over to answer one
+        // request of the fake cloud.
         var settings = SessionSettings.Default with
         {
-            RequestTimeout = TimeSpan.FromSeconds(1),
+            RequestTimeout = TimeSpan.FromSeconds(3),
             ReplyGrace = TimeSpan.FromMilliseconds(100),
-            Transport = TransportSettings.Default with { RequestsPerSecond = 4 },
+            Transport = TransportSettings.Default with { RequestsPerSecond = 1 },
         };
         var session = Session(Cloud(seen), settings);
 
@@ -53,9 +54,9 @@ public sealed class RateLimitTests() : TestKit(TestConfigs.DebugLogging)
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.Status));
         var times = seen.Select(s => s.At).Order().ToList();
         Assert.Equal(8, times.Count);
-        // Seven gaps of 250 ms at least (a bucket never runs early); the first request goes at once.
-        Assert.True(Stopwatch.GetElapsedTime(times[0], times[^1]) >= TimeSpan.FromMilliseconds(1650),
-            $"8 requests at 4/s took {Stopwatch.GetElapsedTime(times[0], times[^1]).TotalMilliseconds} ms");
+        // Seven gaps of 1 s at least (a bucket never runs early); the first request goes at once.
+        Assert.True(Stopwatch.GetElapsedTime(times[0], times[^1]) >= TimeSpan.FromMilliseconds(6600),
+            $"8 requests at 1/s took {Stopwatch.GetElapsedTime(times[0], times[^1]).TotalMilliseconds} ms");
     }
 
     [Fact]
