@@ -526,19 +526,9 @@ if bad:
 print('\n'.join(out))
 EOF
 
-mkdir -p "$(dirname "$OUT")"
 HEAD="## Macro: batch upload versus rclone and python-swiftclient"
-if [ -f "$OUT" ]; then
-  awk -v head="$HEAD" -v file="$SECTION" '
-    function emit(  l) { while ((getline l < file) > 0) print l; close(file); done = 1 }
-    $0 == head { emit(); skip = 1; next }
-    skip && /^## / { skip = 0 }
-    !skip { print }
-    END { if (!done) { print ""; emit() } }' "$OUT" > "$OUT.tmp.$$"
-  mv -f "$OUT.tmp.$$" "$OUT"
-else
-  cp "$SECTION" "$OUT"
-fi
+. "$ROOT/bench/results-section.sh"
+write_section "$HEAD" "$SECTION" "$OUT"
 log "done in $ELAPSED s: section \"$HEAD\" written to $OUT (raw rows: $TSV, logs: $LOGS)"
 bad=$(awk -F'\t' 'NR > 1 && $19 != "ok"' "$TSV" | wc -l)
 [ "$bad" = 0 ] || log "$bad run(s) were not counted (see the table's last line)"
