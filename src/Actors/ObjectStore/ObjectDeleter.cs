@@ -38,34 +38,42 @@ internal sealed class ObjectDeleter(ObjectStoreClient client, string container, 
     /// </summary>
     internal async Task<Attempted<IReadOnlyList<ObjectEntry>>> TryGroupAsync(IReadOnlyList<ObjectEntry> group)
     {
-        var tries = Plan(group).Select(async step => step.One is { } one
-            ? new Attempted<DeleteBatch>([await DeleteOneAsync(one).ConfigureAwait(false)])
-            : await DeleteBatchAsync(step.Batch!).ConfigureAwait(false));
-        var attempts = await Task.WhenAll(tries).ConfigureAwait(false);
-        var done = attempts.SelectMany(a => a.Done).ToList();
-        var failures = new List<FileFailed>();
-        foreach (var r in done.ToList())
-            if (TransferRunner.Retriable(r, cancellationToken) is { } failed)
-            {
-                done.Remove(r);
-                failures.Add(failed);
-            }
-        failures.AddRange(attempts.SelectMany(a => a.Failures ?? []));
-        if (failures.Count == 0) return new Attempted<IReadOnlyList<ObjectEntry>>(done);
-        var again = failures.Select(f => f.ObjectName!).ToHashSet(StringComparer.Ordinal);
-        return new Attempted<IReadOnlyList<ObjectEntry>>(done, group.Where(e => again.Contains(e.Name)).ToList(), failures, failures[0].Error);
+        async Task<IEnumerable<FileResult>> TryAsync((DeleteBatch? Batch, ObjectEntry? One) step)
+        {
+            if (step.One is { } one) return [await DeleteOneAsync(one).ConfigureAwait(false)];
+            var attempt = await DeleteBatchAsync(step.Batch!).ConfigureAwait(false);
+            return attempt.Done.Concat(attempt.Failures ?? []);
+        }
+        var (done, again) = Separate((await Task.WhenAll(Plan(group).Select(TryAsync)).ConfigureAwait(false)).SelectMany(r => r));
+        if (again.Count == 0) return new Attempted<IReadOnlyList<ObjectEntry>>(done);
+        var names = again.Select(f => f.ObjectName!).ToHashSet(StringComparer.Ordinal);
+        return new Attempted<IReadOnlyList<ObjectEntry>>(done, group.Where(e => names.Contains(e.Name)).ToList(), again, again[0].Error);
+    }
+
+    /// <summary>Results split into those that are final and the failures a later try may fix.</summary>
+    private (List<FileResult> Done, List<FileFailed> Again) Separate(IEnumerable<FileResult> results)
+    {
+        var done = new List<FileResult>();
+        var again = new List<FileFailed>();
+        foreach (var r in results)
+        {
+            if (TransferRunner.Retriable(r, cancellationToken) is { } failed) again.Add(failed);
+            else done.Add(r);
+        }
+        return (done, again);
     }
 
     /// <summary>The results of a batch not tried.</summary>
-    internal IReadOnlyList<FileResult> NotAttempted(DeleteBatch b, string reason) =>
-        b.Names.Select(n => (FileResult)new FileNotAttempted(container + "/" + n, n, 0, reason)).ToList();
+    internal IReadOnlyList<FileResult> NotAttempted(DeleteBatch b, string reason) => b.Names.Select(n => NotAttempted(container, n, reason)).ToList();
 
     /// <summary>The result of an entry not tried.</summary>
-    internal FileResult NotAttemptedOne(ObjectEntry e, string reason) => new FileNotAttempted(container + "/" + e.Name, e.Name, 0, reason);
+    internal FileResult NotAttemptedOne(ObjectEntry e, string reason) => NotAttempted(container, e.Name, reason);
 
     /// <summary>The results of a group of entries not tried.</summary>
     internal static IReadOnlyList<FileResult> NotAttempted(string container, IReadOnlyList<ObjectEntry> group, string reason) =>
-        group.Select(e => (FileResult)new FileNotAttempted(container + "/" + e.Name, e.Name, 0, reason)).ToList();
+        group.Select(e => NotAttempted(container, e.Name, reason)).ToList();
+
+    private static FileResult NotAttempted(string container, string name, string reason) => new FileNotAttempted(container + "/" + name, name, 0, reason);
 
     /// <summary>Deletes one entry, with its segments when it is a large object (known by name only, or <paramref name="large"/>
     /// null and not listed: a HEAD asks). Never throws.</summary>
@@ -111,13 +119,7 @@ internal sealed class ObjectDeleter(ObjectStoreClient client, string container, 
         {
             results = batch.Names.Select(n => (FileResult)new FileFailed(container + "/" + n, n, 0, FailureText.Describe(e)) { Error = e }).ToList();
         }
-        var done = new List<FileResult>(results.Count);
-        var again = new List<FileFailed>();
-        foreach (var r in results)
-        {
-            if (TransferRunner.Retriable(r, cancellationToken) is { } failed) again.Add(failed);
-            else done.Add(r);
-        }
+        var (done, again) = Separate(results);
         return again.Count == 0
             ? new Attempted<DeleteBatch>(done)
             : new Attempted<DeleteBatch>(done, batch with { Names = again.Select(f => f.ObjectName!).ToList() }, again, again[0].Error);

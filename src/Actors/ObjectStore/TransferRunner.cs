@@ -91,15 +91,9 @@ internal static class TransferRunner
     // Attempts forgiven because they fell into an outage are still bounded, so a flapping endpoint cannot loop forever.
     internal const int MaxTries = 100;
 
-    /// <summary>One try of a one-file entry: its result, or, when that failure is one a later try may fix, the entry again.</summary>
-    internal static Func<T, Task<Attempted<T>>> TryOnce<T>(Func<T, Task<FileResult>> process, CancellationToken cancellationToken) =>
-        async entry =>
-        {
-            var result = await process(entry).ConfigureAwait(false);
-            return Retriable(result, cancellationToken) is { } failed
-                ? new Attempted<T>([], entry, [failed], failed.Error)
-                : new Attempted<T>([result]);
-        };
+    /// <summary>One try of a one-file entry as an attempt: its result, or, when that failure is one a later try may fix, the entry again.</summary>
+    internal static Attempted<T> AsAttempt<T>(T entry, FileResult result, CancellationToken cancellationToken) =>
+        Retriable(result, cancellationToken) is { } failed ? new Attempted<T>([], entry, [failed], failed.Error) : new Attempted<T>([result]);
 
     /// <summary>The failure when <paramref name="result"/> is one that a later attempt may fix (and the run goes on), else null.</summary>
     internal static FileFailed? Retriable(FileResult result, CancellationToken cancellationToken) =>

@@ -30,9 +30,11 @@ public static partial class ObjectStoreStreams
                     ? tryOnce(p, item, ct)
                     : Attempt(p.Monitor, settings, item, i => tryOnce(p, i, ct), notAttempted, ct, Watched(options)))
                     .ConfigureAwait(false)]);
-            return Passes<TIn, TWorker>(settings, options, parallelism, ready, work, async (p, item) => inPlace?.Invoke(p, item) == true
-                    ? new Attempted<TIn>([await tryOnce(p, item, work.Token).ConfigureAwait(false)])
-                    : await TransferRunner.TryOnce<TIn>(i => tryOnce(p, i, work.Token), work.Token)(item).ConfigureAwait(false),
+            return Passes<TIn, TWorker>(settings, options, parallelism, ready, work, async (p, item) =>
+                {
+                    var result = await tryOnce(p, item, work.Token).ConfigureAwait(false);
+                    return inPlace?.Invoke(p, item) == true ? new Attempted<TIn>([result]) : TransferRunner.AsAttempt(item, result, work.Token);
+                },
                 (item, reason) => [notAttempted(item, reason)]);
         });
 

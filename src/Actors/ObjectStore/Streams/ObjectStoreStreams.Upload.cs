@@ -37,12 +37,7 @@ public static partial class ObjectStoreStreams
         ArgumentNullException.ThrowIfNull(options);
         UploadHeaders.Validate(options.Headers);
         var s = options.Settings ?? client.Settings;
-        return FilesFlow(client, container, s, options, async (monitor, ct) =>
-        {
-            var (_, capabilities, created, _) = await UploadPreparation.PrepareContainerAsync(client, container, s, options.Headers,
-                (_, _) => Task.FromResult(monitor), ct, options.DryRun).ConfigureAwait(false);
-            return await UploaderAsync(client, container, s, options, capabilities, created, null, true, monitor, ct).ConfigureAwait(false);
-        });
+        return FilesFlow(client, container, s, options, (monitor, ct) => PreparedUploaderAsync(client, container, s, options, monitor, ct));
     }
 
     /// <summary>The flow of local files, prepared by <paramref name="prepare"/> on its first entry.</summary>
@@ -80,13 +75,7 @@ public static partial class ObjectStoreStreams
         ArgumentNullException.ThrowIfNull(options);
         var s = options.Settings ?? client.Settings;
         return Stage<UploadItem, FileUploader>(client, container, s, options, s.Transfers,
-            async (monitor, ct) =>
-            {
-                var (_, capabilities, created, _) = await UploadPreparation.PrepareContainerAsync(client, container, s, null,
-                    (_, _) => Task.FromResult(monitor), ct, options.DryRun).ConfigureAwait(false);
-                return await UploaderAsync(client, container, s, options with { Headers = null }, capabilities, created, null, true, monitor, ct)
-                    .ConfigureAwait(false);
-            },
+            (monitor, ct) => PreparedUploaderAsync(client, container, s, options with { Headers = null }, monitor, ct),
             // A streamed item is read once: each of its PUTs waits out outages and is retried in place.
             (p, item, _) => p.Worker.Streamed(item) ? p.Worker.ProcessStreamedItemAsync(item, p.Monitor) : p.Worker.ProcessItemAsync(item),
             (i, reason) => new FileNotAttempted(i.ObjectName, i.ObjectName, i.Length ?? 0, reason),
@@ -111,6 +100,15 @@ public static partial class ObjectStoreStreams
     /// <summary>The per-file result of an upload that never started.</summary>
     internal static FileResult NotUploaded(LocalEntry entry, string reason) =>
         new FileNotAttempted(entry.Path, entry.ObjectName, entry is LocalFile f ? f.Length : 0, reason);
+
+    /// <summary>The worker of a flow that prepares on its first item: the container's checks, <c>/info</c> and the container, then <see cref="UploaderAsync"/>.</summary>
+    private static async Task<FileUploader> PreparedUploaderAsync(ObjectStoreClient client, string container, ObjectStoreSettings settings,
+        TransferOptions options, OutageMonitor monitor, CancellationToken cancellationToken)
+    {
+        var (_, capabilities, created, _) = await UploadPreparation.PrepareContainerAsync(client, container, settings, options.Headers,
+            (_, _) => Task.FromResult(monitor), cancellationToken, options.DryRun).ConfigureAwait(false);
+        return await UploaderAsync(client, container, settings, options, capabilities, created, null, true, monitor, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>The worker of an upload whose container is ready: the listing that decides the skips (of the objects under
     /// <paramref name="prefix"/>, when <paramref name="list"/> and the skip mode looks), then the uploader.</summary>
