@@ -251,7 +251,8 @@ public static class TransferCommands
         cloud.OnShutdown(async () =>
         {
             run.Stop();
-            await run.Completion.ConfigureAwait(false);
+            // The shutdown only waits for the end: a run that failed is the command's to report, once.
+            await ((Task)run.Completion).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         });
         void OnInterrupt(int count)
         {

@@ -109,6 +109,18 @@ public sealed class CliIntegrationTests : TestKit, IDisposable
     }
 
     [Fact]
+    public async Task A_delete_of_a_container_that_does_not_exist_ends_in_one_error_line()
+    {
+        var r = await CliRunner.RunAsync(Env, "--os-cloud", "devcloud-demo", "delete", "no-such-container-" + Guid.NewGuid().ToString("N")[..8]);
+
+        Assert.Equal(1, r.ExitCode);
+        var lines = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var line = Assert.Single(lines);
+        Assert.StartsWith("Error: The delete stopped: ", line);
+        Assert.Contains("404", line);
+    }
+
+    [Fact]
     public async Task Token_issue_prints_the_token_on_stdout_only_and_catalog_list_the_endpoints()
     {
         var token = await CliRunner.RunAsync(Env, "--os-cloud", "devcloud-demo", "token", "issue");
