@@ -69,11 +69,15 @@ if [ -n "$leaks" ]; then
   [ "$rc" = 0 ] && rc=1
 fi
 
+# The counts, and each failed test with the first lines of its message: CI keeps only the end of the output, so
+# the end names what failed. The failures go to failures.txt, which .ci/run repeats with the summary.
 summary=$(/usr/bin/python3 - "$RESULTS_DIR" <<'EOF'
 import glob, os, sys
 import xml.etree.ElementTree as ET
+results = sys.argv[1]
 passed = failed = files = 0
-for f in sorted(glob.glob(os.path.join(sys.argv[1], '**', '*.trx'), recursive=True)):
+lines = []
+for f in sorted(glob.glob(os.path.join(results, '**', '*.trx'), recursive=True)):
     try:
         root = ET.parse(f).getroot()
     except ET.ParseError:
@@ -85,6 +89,18 @@ for f in sorted(glob.glob(os.path.join(sys.argv[1], '**', '*.trx'), recursive=Tr
             passed += g('passed')
             failed += g('failed') + g('error') + g('timeout') + g('aborted')
             break
+    for r in root.iter():
+        if not r.tag.endswith('UnitTestResult') or r.get('outcome') not in ('Failed', 'Error', 'Timeout', 'Aborted'):
+            continue
+        message = ''
+        for m in r.iter():
+            if m.tag.endswith('}Message') and m.text:
+                message = m.text
+                break
+        lines.append(f"FAILED {r.get('testName')} [{r.get('duration', '')}]")
+        lines += ['    ' + l[:300] for l in message.strip().splitlines()[:6]]
+with open(os.path.join(results, 'failures.txt'), 'w') as out:
+    out.write(''.join(l + '\n' for l in lines))
 print(files, passed, failed)
 EOF
 ) || summary="0 0 0"
@@ -96,5 +112,6 @@ if [ "$files" = 0 ] && [ "$rc" != 0 ]; then
 fi
 [ "$failed" -gt 0 ] && [ "$rc" = 0 ] && rc=1
 [ -n "$leaks" ] && failed=$((failed + 1))   # the leak scan counts as a failed test
-echo "$passed passed, $failed failed" | tee "$RESULTS_DIR/summary.txt"
+{ cat "$RESULTS_DIR/failures.txt" 2>/dev/null; echo "$passed passed, $failed failed"; } > "$RESULTS_DIR/summary.txt"
+cat "$RESULTS_DIR/summary.txt"
 exit "$rc"
