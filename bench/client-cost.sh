@@ -80,9 +80,11 @@ fi
 TOOL_VERSION=$("$TOOL" --version 2>/dev/null | head -1)
 # The form of the installed package: tools/<tfm>/any (IL, JIT-compiled at start) or tools/<tfm>/<rid> (RID-specific).
 TOOL_FORM=$(find "$(dirname "$TOOL")/.store" -path '*/tools/net*/*/openstack-actors.dll' 2>/dev/null | head -1 | awk -F/ '{print $(NF-1)}')
+# A native (Native AOT) package has no openstack-actors.dll: its command is the executable itself.
+native=$(find "$(dirname "$TOOL")/.store" -path '*/tools/*/openstack-actors' -type f 2>/dev/null | head -1)
 case $TOOL_FORM in
   any) TOOL_FORM="framework-dependent, portable (tools/.../any)" ;;
-  "") TOOL_FORM="as given by --tool" ;;
+  "") if [ -n "$native" ]; then TOOL_FORM="Native AOT package ($(basename "$(dirname "$native")"))"; else TOOL_FORM="as given by --tool"; fi ;;
   *) TOOL_FORM="RID-specific package ($TOOL_FORM)" ;;
 esac
 dll=$(find "$(dirname "$TOOL")/.store" -path '*/tools/net*/*/openstack-actors.dll' 2>/dev/null | head -1)

@@ -5,11 +5,14 @@
 #   scripts/pack.sh                  every package of the solution, into artifacts/packages
 #   scripts/pack.sh --tool           the tool only
 #   scripts/pack.sh --output DIR     another folder
-#   scripts/pack.sh --no-build       pack what `dotnet build -c Release` built last (no compile; the tool as its portable
-#                                    package only, without the linux-x64 ReadyToRun one, which needs a linux-x64 compile)
+#   scripts/pack.sh --no-build       pack what `dotnet build -c Release` built last (no compile; the tool as one portable
+#                                    package, without the linux-x64 native one, which needs a native compile)
 #
-# The tool is OpenStack.Actors.Tool (a pointer) with OpenStack.Actors.Tool.linux-x64 (ReadyToRun: precompiled, a faster
-# start) and OpenStack.Actors.Tool.any (portable); `dotnet tool install` picks the one for the machine from the same folder.
+# The tool is OpenStack.Actors.Tool (a pointer) with OpenStack.Actors.Tool.linux-x64 (a Native AOT executable: no .NET
+# runtime to start, no JIT) and OpenStack.Actors.Tool.any (portable, needs the .NET runtime); `dotnet tool install` picks
+# the one for the machine from the same folder. The native compile needs clang: as root on Debian/Ubuntu this script
+# installs it (apt-get install clang) when it is missing; on any other platform than linux-x64 only the pointer and the
+# portable package are written.
 # The version is <Version> in Directory.Build.props, for every package; the build stamps the commit of the git
 # checkout into the assemblies (`openstack-actors --version` shows it). Then, with the .NET SDK:
 #   dotnet tool install --global OpenStack.Actors.Tool --add-source artifacts/packages
@@ -33,6 +36,22 @@ done
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 mkdir -p "$OUT"
 dotnet pack "$PROJECT" -c Release -o "$OUT" "${BUILD[@]}" >&2
+if [ ${#BUILD[@]} = 0 ]; then
+  # The tool's packages for one platform each: PublishAot makes `dotnet pack` write only the pointer.
+  HOST=src/Host/OpenStack.Actors.Host.csproj
+  dotnet pack "$HOST" -c Release -o "$OUT" -r any >&2
+  if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+    if ! command -v clang > /dev/null; then
+      if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
+        echo "pack.sh: installing clang (the native compile links with it)" >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang >&2 \
+          || { DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang >&2; }
+      fi
+      command -v clang > /dev/null || { echo "pack.sh: the linux-x64 tool package is compiled to native code, which needs clang: apt-get install clang (or --no-build for the portable package only)" >&2; exit 1; }
+    fi
+    dotnet pack "$HOST" -c Release -o "$OUT" -r linux-x64 >&2
+  fi
+fi
 # NuGet leaves a package that is newer than everything in it as it is, so list by version, not by time.
 VERSION=$(dotnet msbuild src/Host/OpenStack.Actors.Host.csproj -getProperty:PackageVersion)
 if [ "$PROJECT" = OpenStack.Actors.sln ]; then ids=(OpenStack.Actors OpenStack.Actors.TestKit OpenStack.Actors.Tool); else ids=(OpenStack.Actors.Tool); fi

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# publish.sh - the openstack-actors command as one self-contained executable, for machines without .NET: the runtime
-# and every assembly in a single file, compiled ahead of time (ReadyToRun) so it starts without JIT warm-up.
+# publish.sh - the openstack-actors command as one self-contained executable, for machines without .NET. For
+# linux-x64 (on a linux-x64 machine with clang) it is the Native AOT executable of the tool package; for any other
+# RID, the runtime and every assembly in a single file, compiled ahead of time (ReadyToRun) so it starts without JIT
+# warm-up.
 #
 #   scripts/publish.sh [--rid RID] [--output DIR]
 #
 # --rid: the target platform (default linux-x64); --output: the folder (default artifacts/publish/RID).
 # Prints the path of the executable. Copy that one file anywhere and run it; it reads clouds.yaml like the installed
-# tool. It is not trimmed: Akka.NET creates actors, serializers and the types its HOCON names by reflection, which a
-# trimmed build would have removed.
+# tool. The single file is not trimmed: Akka.NET creates actors, serializers and the types its HOCON names by
+# reflection; the native one keeps Akka.NET's assemblies whole (src/Host/OpenStack.Actors.Host.csproj).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
@@ -27,9 +29,13 @@ OUT=${OUT:-$ROOT/artifacts/publish/$RID}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 mkdir -p "$OUT"
 rm -f "$OUT/openstack-actors" "$OUT/openstack-actors.exe"
-dotnet publish src/Host/OpenStack.Actors.Host.csproj -c Release -r "$RID" --self-contained \
-  -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:PublishTrimmed=false \
-  -o "$OUT" >&2
+if [ "$RID" = linux-x64 ] && [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  dotnet publish src/Host/OpenStack.Actors.Host.csproj -c Release -r "$RID" -o "$OUT" >&2
+else
+  dotnet publish src/Host/OpenStack.Actors.Host.csproj -c Release -r "$RID" --self-contained -p:PublishAot=false \
+    -p:PublishSingleFile=true -p:PublishReadyToRun=true -p:PublishTrimmed=false \
+    -o "$OUT" >&2
+fi
 # The libraries' symbol files stay outside a single-file bundle (the runtime reads them from disk only): one file to copy.
 rm -f "$OUT"/*.pdb
 exe=$OUT/openstack-actors
