@@ -45,10 +45,10 @@ export OS_CLIENT_CONFIG_FILE=$DEVCLOUD_DIR/clouds.yaml
 . "$ROOT/bench/peer-env.sh"
 case $DEVCLOUD_DEMO_SWIFT_URL in http://127.0.0.1:*) ;; *) echo "refusing a cloud that is not on loopback" >&2; exit 1 ;; esac
 
-# the tool as shipped: published Release with ReadyToRun
+# the tool as shipped: published Release, the native executable of the linux-x64 tool package
 HOST=$WORK/host
 log "publishing src/Host to $HOST"
-dotnet publish "$ROOT/src/Host/OpenStack.Actors.Host.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+dotnet publish "$ROOT/src/Host/OpenStack.Actors.Host.csproj" -c Release -r linux-x64 \
   -o "$HOST" -nologo -v quiet > "$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log" >&2; exit 1; }
 
 DATA=$WORK/data
@@ -108,7 +108,7 @@ EOF
       for _ in $(seq 50); do (echo > /dev/tcp/127.0.0.1/$PROXY_PORT) 2>/dev/null && break; sleep 0.1; done
     fi
     case $tool in
-      ours)   cmd=(env OS_CLIENT_CONFIG_FILE="$ourcfg" dotnet "$HOST/openstack-actors.dll" --os-cloud devcloud-demo upload "$DATA" "$c" --transfers "$N") ;;
+      ours)   cmd=(env OS_CLIENT_CONFIG_FILE="$ourcfg" "$HOST/openstack-actors" --os-cloud devcloud-demo upload "$DATA" "$c" --transfers "$N") ;;
       rclone) cmd=(rclone copy --transfers "$N" --checkers "$N" "${rclonextra[@]}" "$DATA" "dc:$c") ;;
       swift)  cmd=(swift -q "${swiftextra[@]}" upload --object-threads "$N" "$c" .) ;;
     esac

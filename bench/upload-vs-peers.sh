@@ -8,7 +8,7 @@
 # What it does (only 127.0.0.1 is contacted; it ends by itself):
 #  - starts the local cloud (scripts/devcloud.sh up; DEVCLOUD_DIR and the devcloud port variables are honoured) and
 #    stops its container/object updaters while it measures (BENCH_KEEP_UPDATERS=1 keeps them; they are started again
-#    at the end), publishes src/Host once (Release, ReadyToRun) to <work>/host and runs that openstack-actors.dll with
+#    at the end), publishes src/Host once (Release, the native executable of the linux-x64 tool package) to <work>/host and runs that with
 #    `dotnet` (no build inside the timing; a rebuild in the tree during the run cannot change what is measured);
 #  - generates the data sets once under the work dir (default /tmp/oa-bench/data; reused by later runs):
 #      small  2,000 files of 16 KiB              (request-rate bound)
@@ -154,13 +154,13 @@ done
 # ------------------------------------------------------------------ our tool
 HOST_DIR=$WORK/host
 if [[ ,$TOOLS, == *,ours,* ]] || [ -n "$SCALING" ]; then
-  # Published as a tool is shipped: ReadyToRun (precompiled, so the run is not billed for JIT: ~0.35 s less CPU at start).
-  log "publishing src/Host (Release, ReadyToRun) to $HOST_DIR"
+  # Published as the linux-x64 tool package ships it: the Native AOT executable.
+  log "publishing src/Host (Release, Native AOT) to $HOST_DIR"
   rm -rf "$HOST_DIR"
-  dotnet publish "$ROOT/src/Host/OpenStack.Actors.Host.csproj" -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true \
+  dotnet publish "$ROOT/src/Host/OpenStack.Actors.Host.csproj" -c Release -r linux-x64 \
     -o "$HOST_DIR" -nologo -v quiet > "$LOGS/build.log" 2>&1 \
     || { tail -30 "$LOGS/build.log" >&2; die "publish failed"; }
-  [ -f "$HOST_DIR/openstack-actors.dll" ] || die "no openstack-actors.dll in $HOST_DIR"
+  [ -x "$HOST_DIR/openstack-actors" ] || die "no openstack-actors in $HOST_DIR"
 fi
 COMMIT=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 git -C "$ROOT" diff --quiet HEAD -- src 2>/dev/null || COMMIT="$COMMIT+local changes in src/"
@@ -266,7 +266,7 @@ measure() {  # cache kind set tool transfers run
   local tf=$LOGS/$c.time lf=$LOGS/$c.log
   local cmd=()
   case $tool in
-    ours)   cmd=(dotnet "$HOST_DIR/openstack-actors.dll" --os-cloud devcloud-demo upload "$dir" "$c" --transfers "$n")
+    ours)   cmd=("$HOST_DIR/openstack-actors" --os-cloud devcloud-demo upload "$dir" "$c" --transfers "$n")
             if [ "$seg" != 0 ]; then cmd+=(--segment-size "$((seg / 1048576))MiB"); fi ;;
     rclone) cmd=(rclone copy --transfers "$n" --checkers "$n" "$dir" "dc:$c")
             if [ "$seg" != 0 ]; then cmd+=(--swift-chunk-size "$((seg / 1048576))Mi"); fi ;;
@@ -322,7 +322,7 @@ warm_up() {
   for tool in "${TOOL_LIST[@]}"; do
     c="oab-warmup-$tool-$$"
     case $tool in
-      ours) dotnet "$HOST_DIR/openstack-actors.dll" --os-cloud devcloud-demo upload "$d" "$c" > /dev/null 2>&1 || true ;;
+      ours) "$HOST_DIR/openstack-actors" --os-cloud devcloud-demo upload "$d" "$c" > /dev/null 2>&1 || true ;;
       rclone) rclone copy "$d" "dc:$c" > /dev/null 2>&1 || true ;;
       swift) (cd "$WORK/data" && swift -q upload "$c" warmup > /dev/null 2>&1) || true ;;
     esac
@@ -446,7 +446,7 @@ if smoke:
     p('')
 p('Run: `bench/upload-vs-peers.sh %s` (%s; %s s in all). Every tool uploads the same local files into a new container of the '
   'local cloud (`scripts/devcloud.sh`, %s; Swift on %s; %s), %s run(s) per tool and data set, the order of the tools rotating from run to run, all with N = %s: '
-  '`openstack-actors upload --transfers N` (published Release build with ReadyToRun, run with `dotnet openstack-actors.dll`; commit %s), '
+  '`openstack-actors upload --transfers N` (published Release build, the native executable of the linux-x64 tool package; commit %s), '
   '`rclone copy --transfers N --checkers N`, `swift upload --object-threads N` (large objects: `--segment-size S --segment-threads N --use-slo`). '
   'A run counts only when the tool exited 0 and the container then lists exactly as many objects as there are files.'
   % (facts['args'].strip(), 'data under ' + facts['data_fs'], facts['elapsed'], facts['cloud'], facts['swift_storage'], facts['devcloud'], facts['runs'], facts['transfers'], facts['commit']))

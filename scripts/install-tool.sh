@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 done
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
-package=$(bash scripts/pack.sh --tool --output "$PACKAGES" "${PACK_ARGS[@]}")
+package=$(bash scripts/pack.sh --tool --this-machine --output "$PACKAGES" "${PACK_ARGS[@]}")
 VERSION=$(basename "$package" .nupkg); VERSION=${VERSION#OpenStack.Actors.Tool.}
 if [ -x "$TOOLS/openstack-actors" ]; then
   dotnet tool uninstall OpenStack.Actors.Tool --tool-path "$TOOLS" >&2

@@ -5,6 +5,8 @@
 #   scripts/pack.sh                  every package of the solution, into artifacts/packages
 #   scripts/pack.sh --tool           the tool only
 #   scripts/pack.sh --output DIR     another folder
+#   scripts/pack.sh --this-machine   the tool's pointer and the one package `dotnet tool install` picks here (on
+#                                    linux-x64 the native one; elsewhere the portable one): what install-tool.sh installs
 #   scripts/pack.sh --no-build       pack what `dotnet build -c Release` built last (no compile; the tool as one portable
 #                                    package, without the linux-x64 native one, which needs a native compile)
 #
@@ -21,13 +23,14 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$(pwd)
 
-OUT=$ROOT/artifacts/packages PROJECT=OpenStack.Actors.sln BUILD=()
+OUT=$ROOT/artifacts/packages PROJECT=OpenStack.Actors.sln BUILD=() THIS_MACHINE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --tool) PROJECT=src/Host/OpenStack.Actors.Host.csproj ;;
     --output) OUT=$(realpath -m "$2"); shift ;;
     --no-build) BUILD=(--no-build -p:RuntimeIdentifiers= -p:ToolPackageRuntimeIdentifiers=) ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    --this-machine) THIS_MACHINE=1 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "pack.sh: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -39,8 +42,9 @@ dotnet pack "$PROJECT" -c Release -o "$OUT" "${BUILD[@]}" >&2
 if [ ${#BUILD[@]} = 0 ]; then
   # The tool's packages for one platform each: PublishAot makes `dotnet pack` write only the pointer.
   HOST=src/Host/OpenStack.Actors.Host.csproj
-  dotnet pack "$HOST" -c Release -o "$OUT" -r any >&2
-  if [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  NATIVE=0; [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] && NATIVE=1
+  if [ "$THIS_MACHINE" = 0 ] || [ "$NATIVE" = 0 ]; then dotnet pack "$HOST" -c Release -o "$OUT" -r any >&2; fi
+  if [ "$NATIVE" = 1 ]; then
     if ! command -v clang > /dev/null; then
       if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
         echo "pack.sh: installing clang (the native compile links with it)" >&2

@@ -37,8 +37,8 @@ public sealed class ToolPackageTests : TestKit, IDisposable
         var tools = Path.Combine(_work, "tools");
 
         // What `dotnet build` left is packed as it is (no second compile): the test runs after the build of the solution.
-        // That build is not RID-specific, so this is the portable package (what platforms without a ReadyToRun package
-        // get); the linux-x64 ReadyToRun package is installed and run by scripts/install-tool.sh (the CI's main job).
+        // That build is not RID-specific, so this is the portable package (what platforms without a native package get);
+        // the linux-x64 native package is installed by scripts/install-tool.sh and run by NativeToolTests.
         var pack = await Dotnet("pack", Path.Combine(repo, "src", "Host", "OpenStack.Actors.Host.csproj"), "-c", Configuration, "--no-build", "-o", packages,
             "-p:RuntimeIdentifiers=", "-p:ToolPackageRuntimeIdentifiers=");
         Assert.True(pack.ExitCode == 0, pack.StdOut + pack.StdErr);
