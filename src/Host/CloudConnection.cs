@@ -28,6 +28,9 @@ public sealed class CloudConnection : IAsyncDisposable
         akka {
           loglevel = WARNING
           stdout-loglevel = OFF              # stdout is for results
+          # The basic logger of the system's start and shutdown (before and after the loggers below run) writes to
+          # stderr: with -v its shutdown lines would otherwise land among a listing's names.
+          stdout-logger-class = "OpenStack.Actors.Host.StandardErrorLogger, openstack-actors"
           # Akka's log goes to Microsoft.Extensions.Logging (a single-line console logger on stderr).
           loggers = ["Akka.Hosting.Logging.LoggerFactoryLogger, Akka.Hosting"]
           log-dead-letters = off

@@ -66,9 +66,11 @@ public sealed class NativeToolTests : TestKit, IDisposable
             WriteRandom(Path.Combine(source, "new.txt"), 500, 4);
             var sync = await Run(tool, "sync", source, container, "--segment-size", "1MiB");
             Assert.True(sync.ExitCode == 0, sync.StdOut + sync.StdErr);
-            var listed = await Run(tool, "list", container);
+            // With -v the HTTP log goes to stderr and stdout stays the listing alone, the system's shutdown included.
+            var listed = await Run(tool, "-v", "list", container);
             Assert.Equal(["dir +&=/c.bin", "large/over two segments.bin", "new.txt"],
                 listed.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            Assert.Contains("http: GET ", listed.StdErr);
 
             var target = _dirs.New("native-down-");
             var down = await Run(tool, "download", container, target);
