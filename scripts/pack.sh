@@ -13,8 +13,8 @@
 # The tool is OpenStack.Actors.Tool (a pointer) with OpenStack.Actors.Tool.linux-x64 (a Native AOT executable: no .NET
 # runtime to start, no JIT) and OpenStack.Actors.Tool.any (portable, needs the .NET runtime); `dotnet tool install` picks
 # the one for the machine from the same folder. The native compile needs clang: as root on Debian/Ubuntu this script
-# installs it (apt-get install clang) when it is missing; on any other platform than linux-x64 only the pointer and the
-# portable package are written.
+# installs it (apt-get install clang) when it is missing, and falls back to gcc when that fails; on any other platform
+# than linux-x64 only the pointer and the portable package are written.
 # The version is <Version> in Directory.Build.props, for every package; the build stamps the commit of the git
 # checkout into the assemblies (`openstack-actors --version` shows it). Then, with the .NET SDK:
 #   dotnet tool install --global OpenStack.Actors.Tool --add-source artifacts/packages
@@ -45,13 +45,18 @@ if [ ${#BUILD[@]} = 0 ]; then
   NATIVE=0; [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] && NATIVE=1
   if [ "$THIS_MACHINE" = 0 ] || [ "$NATIVE" = 0 ]; then dotnet pack "$HOST" -c Release -o "$OUT" -r any >&2; fi
   if [ "$NATIVE" = 1 ]; then
+    # The native compile links with clang (the SDK falls back to gcc when there is no clang).
     if ! command -v clang > /dev/null; then
       if [ "$(id -u)" = 0 ] && command -v apt-get > /dev/null; then
         echo "pack.sh: installing clang (the native compile links with it)" >&2
         DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang >&2 \
-          || { DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang >&2; }
+          || { DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends clang >&2; } \
+          || true
       fi
-      command -v clang > /dev/null || { echo "pack.sh: the linux-x64 tool package is compiled to native code, which needs clang: apt-get install clang (or --no-build for the portable package only)" >&2; exit 1; }
+      if ! command -v clang > /dev/null; then
+        command -v gcc > /dev/null || { echo "pack.sh: the linux-x64 tool package is compiled to native code, which needs clang (or gcc): apt-get install clang (or --no-build for the portable package only)" >&2; exit 1; }
+        echo "pack.sh: no clang; the native compile links with gcc" >&2
+      fi
     fi
     dotnet pack "$HOST" -c Release -o "$OUT" -r linux-x64 >&2
   fi
