@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -52,7 +53,7 @@ public sealed partial class ObjectStoreClient
                 await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0, FileOptions.Asynchronous))
                 await using (var hashing = new HashingReadStream(download.Content, onRead))
                 {
-                    await hashing.CopyToAsync(file, 1 << 20, cancellationToken).ConfigureAwait(false);
+                    await CopyBodyAsync(hashing, file, container, name, cancellationToken).ConfigureAwait(false);
                     md5 = hashing.Md5Hex;
                     length = hashing.BytesRead;
                 }
@@ -73,6 +74,34 @@ public sealed partial class ObjectStoreClient
         finally
         {
             if (File.Exists(partial)) File.Delete(partial);
+        }
+    }
+
+    // A read of the body that fails is the connection's trouble (the service went away mid-answer: transient, a retry
+    // fixes it); a write that fails is the local disk's (final). The copy keeps the two apart.
+    internal static async Task CopyBodyAsync(Stream body, Stream file, string container, string name, CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            while (true)
+            {
+                int n;
+                try
+                {
+                    n = await body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is IOException or HttpRequestException)
+                {
+                    throw new ConnectionFailedException($"The download of '{container}/{name}' broke off: {e.Message}", e);
+                }
+                if (n == 0) return;
+                await file.WriteAsync(buffer.AsMemory(0, n), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
