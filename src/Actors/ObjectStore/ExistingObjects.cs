@@ -1,57 +1,159 @@
 namespace OpenStack.Actors.ObjectStore;
 
 /// <summary>
-/// What an upload knows up front about the objects already in its container: one listing taken at the start, when the
-/// container holds at most <see cref="ObjectStoreSettings.PreloadListingLimit"/> objects. A file whose object is not
-/// listed needs no HEAD (a new container: one request per file, as rclone does), and a plain object whose size and MD5
-/// match is skipped from the listing alone. Anything else (large objects, <c>--skip changed</c>) still asks with a HEAD.
-/// The listing is kept as a <see cref="ListingIndex"/> (name bytes, size, MD5 bytes per object), so memory is bounded by
-/// the limit; above it the upload falls back to a HEAD per file.
+/// What an upload knows about the objects already in its container, from listings rather than a HEAD per file. A file
+/// whose object is not listed needs no HEAD (a new container: one request per file, as rclone does), and a plain object
+/// whose size and MD5 match is skipped from the listing alone; anything else (large objects, <c>--skip changed</c>)
+/// still asks with a HEAD. Listings are kept as <see cref="ListingIndex"/>es (name bytes, size, MD5 bytes per object).
+/// A container of at most <see cref="ObjectStoreSettings.ListPerDirectoryAbove"/> objects is listed once, up front
+/// (few requests); a larger one a directory at a time, as the walk reaches it (<c>prefix=dir/&amp;delimiter=/</c>, as
+/// rclone does without <c>--fast-list</c>), and only the directories used last are held, so memory does not grow with
+/// the container. Any one listing holds at most <see cref="ObjectStoreSettings.PreloadListingLimit"/> objects; where
+/// that is not enough, files are asked about with a HEAD.
 /// </summary>
-internal sealed class ExistingObjects
+internal abstract class ExistingObjects
 {
-    private readonly ListingIndex _objects;
-
-    private ExistingObjects(ListingIndex objects) => _objects = objects;
-
-    /// <summary>Objects listed.</summary>
-    internal int Count => _objects.Count;
+    /// <summary>Directories whose listings a per-directory lookup keeps: a depth-first walk comes back to a parent after
+    /// its subdirectories, and the files in flight span a few directories at most.</summary>
+    internal const int DirectoriesHeld = 16;
 
     /// <summary>
-    /// Lists <paramref name="container"/> under <paramref name="prefix"/> (nothing to list when it was just created); null
-    /// (unknown: ask per file) when it holds more than <paramref name="limit"/> objects or the limit is 0.
+    /// The lookup for an upload into <paramref name="container"/> under <paramref name="prefix"/>: nothing listed when
+    /// it was just created, one listing when it holds few objects, listings per directory when it holds more; null
+    /// (ask per file) when the limit is 0.
     /// </summary>
-    internal static async Task<ExistingObjects?> LoadAsync(ObjectStoreClient client, string container, string? prefix, int limit, bool justCreated,
-        CancellationToken cancellationToken)
+    internal static async Task<ExistingObjects?> LoadAsync(ObjectStoreClient client, string container, string? prefix, ObjectStoreSettings settings,
+        bool justCreated, CancellationToken cancellationToken)
     {
+        var limit = settings.PreloadListingLimit;
         if (limit <= 0) return null;
-        if (justCreated) return new ExistingObjects(new ListingIndex().Seal());
+        if (justCreated) return new Whole(new ListingIndex().Seal());
         // The count covers the whole container, prefix or not: a cheap first look before reading pages.
         var info = await client.GetContainerAsync(container, cancellationToken).ConfigureAwait(false);
-        if (info.ObjectCount > limit) return null;
+        var perDirectory = new PerDirectory(client, container, limit, DirectoriesHeld);
+        if (info.ObjectCount > Math.Min(limit, settings.ListPerDirectoryAbove)) return perDirectory;
         var whole = string.IsNullOrEmpty(prefix);
-        var objects = new ListingIndex(whole ? (int)Math.Min(info.ObjectCount, limit) : 0);
-        await foreach (var e in client.ListObjectsAsync(container, new ListOptions { Prefix = whole ? null : prefix }, cancellationToken)
-                           .ConfigureAwait(false))
+        var objects = await ListAsync(client, container, new ListOptions { Prefix = whole ? null : prefix },
+            whole ? (int)info.ObjectCount : 0, limit, cancellationToken).ConfigureAwait(false);
+        // Null: the listing outgrew the count it started from (objects were added meanwhile).
+        return objects is null ? perDirectory : new Whole(objects);
+    }
+
+    /// <summary>What the listings say about <paramref name="name"/>.</summary>
+    internal abstract ValueTask<ListedObject> FindAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>The objects of one listing as an index; null when there are more than <paramref name="limit"/> or a
+    /// name the index cannot hold (it could not answer for it). Pseudo-directories are left out.</summary>
+    private static async Task<ListingIndex?> ListAsync(ObjectStoreClient client, string container, ListOptions options, int expected, int limit,
+        CancellationToken cancellationToken)
+    {
+        var objects = new ListingIndex(Math.Min(expected, limit));
+        await foreach (var e in client.ListObjectsAsync(container, options, cancellationToken).ConfigureAwait(false))
         {
-            // Over the limit: the count lagged behind the listing. A name the index cannot hold: it could not answer for it.
+            if (e.IsSubdir) continue;
             if (objects.Count >= limit || !objects.Add(e.Name, e.Bytes, IsPlain(e) ? e.Hash : null)) return null;
         }
-        return new ExistingObjects(objects.Seal());
+        return objects.Seal();
     }
 
     // Large objects list the hash of their manifest, not of their content; an empty plain object may be a DLO manifest.
     private static bool IsPlain(ObjectEntry e) =>
         e.SloETag is null && e.Bytes > 0 && e.ContentType?.Contains("swift_bytes=", StringComparison.OrdinalIgnoreCase) != true;
 
-    /// <summary>True when the listing had no object of this name.</summary>
-    internal bool IsAbsent(string name) => _objects.Find(name) < 0;
+    /// <summary>One listing of everything under the upload's prefix, taken up front.</summary>
+    internal sealed class Whole(ListingIndex objects) : ExistingObjects
+    {
+        internal override ValueTask<ListedObject> FindAsync(string name, CancellationToken cancellationToken) => new(ListedObject.In(objects, name));
+    }
 
-    /// <summary>True when the listed object is a plain object of this size whose ETag is <paramref name="md5"/>.</summary>
-    internal bool IsIdentical(string name, long length, string md5) =>
-        _objects.Find(name) is >= 0 and var i && _objects.Size(i) == length && _objects.Md5Is(i, md5);
+    /// <summary>
+    /// A listing per directory (the object name up to its last <c>/</c>), taken when the first file of it asks, shared by
+    /// the files that ask while it is read, and kept for the <see cref="DirectoriesHeld"/> directories asked about last.
+    /// A listing that fails is forgotten, so the file's retry lists again.
+    /// </summary>
+    internal sealed class PerDirectory(ObjectStoreClient client, string container, int limit, int held) : ExistingObjects
+    {
+        private readonly object _lock = new();
+        private readonly Dictionary<string, LinkedListNode<(string Directory, Task<ListingIndex?> Listing)>> _byDirectory = new(StringComparer.Ordinal);
+        private readonly LinkedList<(string Directory, Task<ListingIndex?> Listing)> _recent = new();   // most recent first
+        private int _listings;
 
-    /// <summary>True when the listed object is plain and of this size, so its MD5 decides (<see cref="IsIdentical"/>).</summary>
-    internal bool IsPlainOfLength(string name, long length) =>
-        _objects.Find(name) is >= 0 and var i && _objects.Size(i) == length && _objects.HasContentMd5(i);
+        /// <summary>Directory listings started so far.</summary>
+        internal int Listings => Volatile.Read(ref _listings);
+
+        internal override async ValueTask<ListedObject> FindAsync(string name, CancellationToken cancellationToken)
+        {
+            var directory = name[..(name.LastIndexOf('/') + 1)];
+            var listing = Listing(directory, cancellationToken);
+            ListingIndex? objects;
+            try
+            {
+                objects = await listing.ConfigureAwait(false);
+            }
+            catch
+            {
+                Forget(directory, listing);
+                throw;
+            }
+            return objects is null ? ListedObject.Unknown : ListedObject.In(objects, name);
+        }
+
+        private Task<ListingIndex?> Listing(string directory, CancellationToken cancellationToken)
+        {
+            lock (_lock)
+            {
+                if (_byDirectory.TryGetValue(directory, out var node))
+                {
+                    _recent.Remove(node);
+                    _recent.AddFirst(node);
+                    return node.Value.Listing;
+                }
+                Interlocked.Increment(ref _listings);
+                var options = new ListOptions { Prefix = directory.Length == 0 ? null : directory, Delimiter = '/' };
+                var listing = ListAsync(client, container, options, 0, limit, cancellationToken);
+                _byDirectory[directory] = _recent.AddFirst((directory, listing));
+                while (_recent.Count > held)
+                {
+                    _byDirectory.Remove(_recent.Last!.Value.Directory);
+                    _recent.RemoveLast();
+                }
+                return listing;
+            }
+        }
+
+        private void Forget(string directory, Task<ListingIndex?> listing)
+        {
+            lock (_lock)
+            {
+                if (!_byDirectory.TryGetValue(directory, out var node) || node.Value.Listing != listing) return;
+                _byDirectory.Remove(directory);
+                _recent.Remove(node);
+            }
+        }
+    }
+}
+
+/// <summary>What a listing says about one object name: not known (ask with a HEAD), not listed, or listed with a size and
+/// maybe its content's MD5.</summary>
+internal readonly struct ListedObject
+{
+    private readonly ListingIndex? _index;
+    private readonly int _entry;
+
+    private ListedObject(ListingIndex? index, int entry) => (_index, _entry) = (index, entry);
+
+    /// <summary>No listing answers for the name.</summary>
+    internal static ListedObject Unknown => default;
+
+    /// <summary>The name's entry in <paramref name="index"/> (absent when it has none).</summary>
+    internal static ListedObject In(ListingIndex index, string name) => new(index, index.Find(name));
+
+    /// <summary>True when a listing that would have it does not.</summary>
+    internal bool IsAbsent => _index is not null && _entry < 0;
+
+    /// <summary>True when it is listed as a plain object of this size, so its MD5 decides (<see cref="IsIdentical"/>).</summary>
+    internal bool IsPlainOfLength(long length) => _index is not null && _entry >= 0 && _index.Size(_entry) == length && _index.HasContentMd5(_entry);
+
+    /// <summary>True when it is listed as a plain object of this size whose ETag is <paramref name="md5"/>.</summary>
+    internal bool IsIdentical(long length, string md5) => _index is not null && _entry >= 0 && _index.Size(_entry) == length && _index.Md5Is(_entry, md5);
 }

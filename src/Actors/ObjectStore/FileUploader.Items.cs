@@ -38,11 +38,9 @@ internal sealed partial class FileUploader
     /// where it has the answer (absent, or a plain object with its MD5), as it does for files; otherwise a HEAD does.</summary>
     private async Task<bool> IsStoredAsync(string objectName, long length, string md5)
     {
-        if (_existing is { } listed)
-        {
-            if (listed.IsAbsent(objectName)) return false;
-            if (listed.IsPlainOfLength(objectName, length)) return listed.IsIdentical(objectName, length, md5);
-        }
+        var listed = await ListedAsync(objectName).ConfigureAwait(false);
+        if (listed.IsAbsent) return false;
+        if (listed.IsPlainOfLength(length)) return listed.IsIdentical(length, md5);
         return await _client.HeadObjectAsync(_container, objectName, _cancel).ConfigureAwait(false) is { ETagIsContentMd5: true } head
             && head.ContentLength == length && Checksums.SameETag(md5, head.ETag);
     }

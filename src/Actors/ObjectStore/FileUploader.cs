@@ -110,16 +110,17 @@ internal sealed partial class FileUploader
     {
         string? md5 = null;
         StoredSegments? previousSegments = null;
-        if (_settings.Skip == SkipMode.Md5 && _existing is { } listed && listed.IsPlainOfLength(file.ObjectName, file.Length))
+        var listed = _settings.Skip == SkipMode.None ? ListedObject.Unknown : await ListedAsync(file.ObjectName).ConfigureAwait(false);
+        if (_settings.Skip == SkipMode.Md5 && listed.IsPlainOfLength(file.Length))
         {
             // The listing has the plain object's MD5: no HEAD needed either way.
             md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
-            if (listed.IsIdentical(file.ObjectName, file.Length, md5))
+            if (listed.IsIdentical(file.Length, md5))
                 return new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)");
         }
         else
         {
-            var (skipped, previous, hash) = await LookUpAsync(file, reuse: null, forCleanup: false).ConfigureAwait(false);
+            var (skipped, previous, hash) = await LookUpAsync(file, listed, reuse: null, forCleanup: false).ConfigureAwait(false);
             if (skipped is not null) return skipped;
             (previousSegments, md5) = (previous, hash);
         }
@@ -141,13 +142,14 @@ internal sealed partial class FileUploader
     /// <see cref="SkipMode.Changed"/>; same MD5, of the whole or of every segment, with <see cref="SkipMode.Md5"/>).
     /// </summary>
     /// <param name="file">The file.</param>
+    /// <param name="listed">What the container's listing says about the file's object (it may say nothing).</param>
     /// <param name="reuse">A large file's plan, whose segment hashes are kept when the old manifest's ranges coincide.</param>
     /// <param name="forCleanup">Look even without a skip mode, to find the old segments to delete afterwards.</param>
     /// <returns>The skip result (or null), the stored large object's segments (or null), and the file's MD5 when it was computed.</returns>
-    private async Task<(FileSkipped? Skipped, StoredSegments? PreviousSegments, string? Md5)> LookUpAsync(LocalFile file,
+    private async Task<(FileSkipped? Skipped, StoredSegments? PreviousSegments, string? Md5)> LookUpAsync(LocalFile file, ListedObject listed,
         (SegmentPlan Plan, string?[] Hashes)? reuse, bool forCleanup)
     {
-        if ((_settings.Skip == SkipMode.None && !forCleanup) || _existing?.IsAbsent(file.ObjectName) == true) return (null, null, null);
+        if ((_settings.Skip == SkipMode.None && !forCleanup) || listed.IsAbsent) return (null, null, null);
         var head = await _client.HeadObjectAsync(_container, file.ObjectName, _cancel).ConfigureAwait(false);
         if (head is null) return (null, null, null);
         var previous = await _client.GetSegmentsAsync(head, _cancel).ConfigureAwait(false) is { } segments
@@ -162,6 +164,10 @@ internal sealed partial class FileUploader
         var md5 = await Checksums.Md5OfFileAsync(file.Path, 0, file.Length, _cancel).ConfigureAwait(false);
         return (Checksums.SameETag(md5, head.ETag) ? new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)") : null, previous, md5);
     }
+
+    /// <summary>What the container's listings say about <paramref name="objectName"/> (nothing, without them).</summary>
+    private ValueTask<ListedObject> ListedAsync(string objectName) =>
+        _existing?.FindAsync(objectName, _cancel) ?? ValueTask.FromResult(ListedObject.Unknown);
 
     /// <summary>PUTs a range of a file; with <paramref name="md5"/> null it is hashed while sent and checked against the answered ETag.</summary>
     private Task<PutObjectResult> PutRangeAsync(string container, string name, string path, long offset, long length, string? md5,
@@ -190,7 +196,9 @@ internal sealed partial class FileUploader
     private async Task<FileResult> UploadLargeAsync(LocalFile file, SegmentPlan plan, long started)
     {
         var hashes = new string?[plan.Count];
-        var (skipped, previousSegments, _) = await LookUpAsync(file, (plan, hashes), forCleanup: _settings.CleanupSegments).ConfigureAwait(false);
+        var lookUp = _settings.Skip != SkipMode.None || _settings.CleanupSegments;
+        var listed = lookUp ? await ListedAsync(file.ObjectName).ConfigureAwait(false) : ListedObject.Unknown;
+        var (skipped, previousSegments, _) = await LookUpAsync(file, listed, (plan, hashes), forCleanup: _settings.CleanupSegments).ConfigureAwait(false);
         if (skipped is not null) return skipped;
         if (_dryRun) return new FilePlanned(file.Path, file.ObjectName, file.Length, TransferAction.Upload);
 

@@ -35,9 +35,15 @@ public sealed record ObjectStoreSettings
     /// first and sent with their ETag, which Swift verifies before it stores anything.</summary>
     public required long HashWhileSendingFrom { get; init; }
 
-    /// <summary>An upload lists its container once at the start when it holds at most this many objects, so new files
-    /// need no HEAD and identical plain objects are skipped from the listing; above it (or at 0) every file is asked about with a HEAD.</summary>
+    /// <summary>The most objects one listing held for an upload's skip decision may have (the container's, or one
+    /// directory's: see <see cref="ListPerDirectoryAbove"/>), so new files need no HEAD and identical plain objects are
+    /// skipped from the listing; where a listing would hold more (or at 0), files are asked about with a HEAD.</summary>
     public required int PreloadListingLimit { get; init; }
+
+    /// <summary>An upload into a container of more objects than this lists it a directory at a time, as the walk reaches
+    /// each directory, and holds only the directories it used last (memory that does not grow with the container, at a
+    /// listing request per directory); into a smaller one it lists the container once at the start. 0: always per directory.</summary>
+    public required int ListPerDirectoryAbove { get; init; }
 
     /// <summary>Failures kept in the summary.</summary>
     public required int MaxFailuresInSummary { get; init; }
@@ -102,6 +108,7 @@ public sealed record ObjectStoreSettings
             CleanupSegments = c.GetBoolean("cleanup-segments"),
             MaxFailuresInSummary = Math.Max(0, c.GetInt("max-failures-in-summary")),
             PreloadListingLimit = Math.Max(0, c.GetInt("preload-listing-limit")),
+            ListPerDirectoryAbove = Math.Max(0, c.GetInt("list-per-directory-above")),
             HashWhileSendingFrom = ByteSize.Parse(c.GetString("hash-while-sending-from")),
             OutageBudget = c.GetTimeSpan("outage-budget"),
             Retries = Math.Max(0, c.GetInt("retries")),

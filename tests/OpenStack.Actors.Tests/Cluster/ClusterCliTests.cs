@@ -7,6 +7,7 @@ using OpenStack.Actors.Tests.Host;
 using OpenStack.Actors.Tests.Integration;
 using Xunit;
 using static OpenStack.Actors.Tests.Integration.ObjectStoreTestSupport;
+using OpenStack.Actors.Tests.Support;
 
 namespace OpenStack.Actors.Tests.Cluster;
 
@@ -53,13 +54,6 @@ public sealed class ClusterCliIntegrationTests : TestKit, IDisposable
         foreach (var d in _dirs) if (Directory.Exists(d)) Directory.Delete(d, true);
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
-
     [Fact]
     public async Task Upload_cluster_with_one_worker_stores_the_tree_and_prints_each_nodes_share()
     {
@@ -68,7 +62,7 @@ public sealed class ClusterCliIntegrationTests : TestKit, IDisposable
         var report = Path.Combine(Directory.CreateTempSubdirectory("cli-cluster-it-").FullName, "report.json");
         _dirs.Add(Path.GetDirectoryName(report)!);
         var container = NewContainer("cli-cluster");
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var env = CliRunner.Environment(CloudsYaml);
         var client = Client(Sys);
         try

@@ -4,6 +4,7 @@ using OpenStack.Actors.Tests.Hosting;
 using OpenStack.Actors.Tests.Integration;
 using Xunit;
 using static OpenStack.Actors.Tests.Integration.ObjectStoreTestSupport;
+using OpenStack.Actors.Tests.Support;
 
 namespace OpenStack.Actors.Tests.Host;
 
@@ -127,7 +128,7 @@ public sealed class NativeToolTests : TestKit, IDisposable
         const int files = 300;
         for (var i = 0; i < files; i++) WriteRandom(Path.Combine(source, $"d{i % 10}", $"f{i:D3}.bin"), 2000, i);
         var container = NewContainer("native-cluster");
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var client = Client(Sys);
         try
         {
@@ -152,13 +153,6 @@ public sealed class NativeToolTests : TestKit, IDisposable
         {
             await DeleteEverythingAsync(client, container);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]

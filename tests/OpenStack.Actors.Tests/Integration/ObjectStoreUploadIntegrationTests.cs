@@ -189,6 +189,46 @@ public abstract class ObjectStoreUploadSuite(ISwiftUnderTest swift) : TestKit, I
         }
     }
 
+    [Fact]
+    public async Task A_rerun_into_a_container_listed_per_directory_decides_as_one_listing_does_with_a_listing_per_directory()
+    {
+        var client = Client(Sys);
+        var container = NewContainer("perdir");
+        var (root, files) = Tree();
+        using var heads = new RequestCounter("HEAD", "/" + container + "/");
+        // The first page of each directory's listing (a listing by prefix ends with an empty page, asked for with a marker).
+        using var listings = new RequestCounter("GET", url => url.Contains("/" + container + "?", StringComparison.Ordinal)
+            && url.Contains("delimiter=", StringComparison.Ordinal) && !url.Contains("marker=", StringComparison.Ordinal));
+        var perDirectory = SmallSegments() with { ListPerDirectoryAbove = 0 };
+        try
+        {
+            Assert.True((await Upload(client, root, container, perDirectory)).Summary.Success);
+            Assert.Equal(0, heads.Count + listings.Count);   // a new container: nothing to look up
+
+            var (rerun, _) = await Upload(client, root, container, perDirectory);
+            Assert.Equal(files, rerun.Skipped);
+            Assert.Equal(3, heads.Count);   // as from one listing: the empty file and the two SLOs
+            // "", "dir one/", "dir one/deeper/", "été/", "x/", "x/y/", "x/y/z/", "large/": each listed once.
+            Assert.Equal(8, listings.Count);
+
+            // A new file needs no HEAD, a changed plain one is decided by its directory's listing.
+            File.WriteAllText(Path.Combine(root, "dir one/new.txt"), "new");
+            var changed = Path.Combine(root, "x/#hash.txt");
+            WriteRandom(changed, new FileInfo(changed).Length, 4242);
+            var (third, results) = await Upload(client, root, container, perDirectory);
+            Assert.Equal(2, third.Transferred);
+            Assert.Equal(files - 1, third.Skipped);
+            Assert.Equal(["dir one/new.txt", "x/#hash.txt"], results.OfType<FileUploaded>().Select(r => r.ObjectName).Order(StringComparer.Ordinal));
+            Assert.Equal(6, heads.Count);
+            Assert.Equal(16, listings.Count);
+            Assert.Equal(Md5(changed), (await client.HeadObjectAsync(container, "x/#hash.txt"))!.ETag);
+        }
+        finally
+        {
+            await DeleteEverythingAsync(client, container);
+        }
+    }
+
     /// <summary>Counts the session's requests of one method whose URL contains a string (from its telemetry).</summary>
     private sealed class RequestCounter : IDisposable
     {
@@ -196,6 +236,11 @@ public abstract class ObjectStoreUploadSuite(ISwiftUnderTest swift) : TestKit, I
         private int _count;
 
         public RequestCounter(string method, string urlPart)
+            : this(method, url => url.Contains(urlPart, StringComparison.Ordinal))
+        {
+        }
+
+        public RequestCounter(string method, Func<string, bool> url)
         {
             _listener = new ActivityListener
             {
@@ -203,7 +248,7 @@ public abstract class ObjectStoreUploadSuite(ISwiftUnderTest swift) : TestKit, I
                 Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
                 ActivityStopped = a =>
                 {
-                    if (a.GetTagItem("http.request.method") as string == method && (a.GetTagItem("url.full") as string)?.Contains(urlPart, StringComparison.Ordinal) == true)
+                    if (a.GetTagItem("http.request.method") as string == method && a.GetTagItem("url.full") is string full && url(full))
                         Interlocked.Increment(ref _count);
                 },
             };

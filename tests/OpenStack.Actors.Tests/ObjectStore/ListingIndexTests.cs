@@ -1,16 +1,12 @@
-extern alias testkit;
 using System.Security.Cryptography;
 using System.Text;
-using Akka.TestKit.Xunit2;
-using OpenStack.Actors.Http;
 using OpenStack.Actors.ObjectStore;
-using testkit::OpenStack.Actors.TestKit;
 using Xunit;
 
 namespace OpenStack.Actors.Tests.ObjectStore;
 
 /// <summary>The compact listing behind the upload's skip decision: lookups in Swift's byte order, sizes, MD5s, large objects.</summary>
-public sealed class ListingIndexTests : TestKit
+public sealed class ListingIndexTests
 {
     private static string Md5(string text) => Convert.ToHexStringLower(MD5.HashData(Encoding.UTF8.GetBytes(text)));
 
@@ -90,36 +86,5 @@ public sealed class ListingIndexTests : TestKit
         Assert.Equal(-1, index.Find(tooLong));
         Assert.Equal(2, index.Size(index.Find(new string('n', ListingIndex.MaxNameBytes))));
         Assert.Throws<InvalidOperationException>(() => index.Add("late", 1, null));
-    }
-
-    [Fact]
-    public async Task The_preloaded_listing_answers_for_each_object_and_is_not_taken_above_the_limit()
-    {
-        var cloud = new InMemoryCloud();
-        var client = cloud.CreateObjectStoreClient(Sys);
-        await client.CreateContainerAsync("c");
-        await client.PutObjectAsync("c", "same.txt", RequestBody.FromBytes(Encoding.UTF8.GetBytes("same")));
-        await client.PutObjectAsync("c", "empty", RequestBody.FromBytes(Array.Empty<byte>()));
-        await client.PutObjectAsync("c", "sub/é.txt", RequestBody.FromBytes(Encoding.UTF8.GetBytes("accent")));
-
-        var listed = await ExistingObjects.LoadAsync(client, "c", null, limit: 3, justCreated: false, CancellationToken.None);
-        Assert.NotNull(listed);
-        Assert.Equal(3, listed.Count);
-        Assert.True(listed.IsAbsent("new.txt"));
-        Assert.False(listed.IsAbsent("same.txt"));
-        Assert.True(listed.IsPlainOfLength("same.txt", 4));
-        Assert.False(listed.IsPlainOfLength("same.txt", 5));
-        Assert.True(listed.IsIdentical("same.txt", 4, Md5("same")));
-        Assert.False(listed.IsIdentical("same.txt", 4, Md5("diff")));
-        Assert.True(listed.IsIdentical("sub/é.txt", 6, Md5("accent")));
-        // An empty object may be a DLO manifest: the listing does not decide it.
-        Assert.False(listed.IsAbsent("empty"));
-        Assert.False(listed.IsPlainOfLength("empty", 0));
-
-        Assert.Null(await ExistingObjects.LoadAsync(client, "c", null, limit: 2, justCreated: false, CancellationToken.None));
-        Assert.Null(await ExistingObjects.LoadAsync(client, "c", null, limit: 0, justCreated: false, CancellationToken.None));
-        var under = await ExistingObjects.LoadAsync(client, "c", "sub/", limit: 3, justCreated: false, CancellationToken.None);
-        Assert.Equal(1, under!.Count);
-        Assert.True(under.IsAbsent("same.txt"));
     }
 }

@@ -116,7 +116,7 @@ public static partial class ObjectStoreStreams
         TransferOptions options, SwiftCapabilities capabilities, bool created, string? prefix, bool list, OutageMonitor monitor, CancellationToken cancellationToken)
     {
         var existing = settings.Skip == SkipMode.None || !list ? null
-            : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(client, container, prefix, settings.PreloadListingLimit, created, ct), cancellationToken)
+            : await monitor.RetryAsync(ct => ExistingObjects.LoadAsync(client, container, prefix, settings, created, ct), cancellationToken)
                 .ConfigureAwait(false);
         return new FileUploader(client, container, settings, capabilities, options.Progress ?? new TransferProgress(), cancellationToken, existing,
             options.Headers, options.DryRun) { DiscardsSegments = !options.KeepSegments };
