@@ -31,7 +31,7 @@ public sealed partial class InMemoryObjectStore
     /// <c>reverse</c>) that start with <c>prefix</c>, names below a <c>delimiter</c> folded into one subdir entry (never the
     /// marker itself, so that a page ending in a subdir continues after it), at most <c>limit</c> entries (and at most
     /// <see cref="InMemoryObjectStoreOptions.PageCap"/>). JSON, or one name a line (204 when empty).</summary>
-    private SwiftReply Listing<T>(SwiftRequest r, SortedDictionary<string, T> items, int maxLimit, Action<Utf8JsonWriter, string, T> write)
+    private SwiftReply Listing<T>(SwiftRequest r, SwiftSortedMap<T> items, int maxLimit, Action<Utf8JsonWriter, string, T> write)
         where T : class
     {
         var limit = maxLimit;
@@ -50,14 +50,19 @@ public sealed partial class InMemoryObjectStore
             r.Param("prefix") ?? "", r.Param("delimiter") is { Length: > 0 } d ? d : null);
         var page = new List<(string Name, T? Item)>();
         string? lastDir = null;
-        foreach (var (name, item) in reverse ? items.Reverse() : items)
+        // Forward, the page starts where the marker and the prefix say (names with a prefix are contiguous in this order).
+        foreach (var (name, item) in reverse ? items.Reverse() : items.Starting(marker, prefix.Length == 0 ? null : prefix))
         {
             if (page.Count >= limit) break;
             var afterMarker = marker is null || (reverse ? SwiftOrder.Compare(name, marker) < 0 : SwiftOrder.Compare(name, marker) > 0);
             var beforeEnd = endMarker is null || (reverse ? SwiftOrder.Compare(name, endMarker) > 0 : SwiftOrder.Compare(name, endMarker) < 0);
             if (!afterMarker) continue;
             if (!beforeEnd) break;
-            if (!name.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (!name.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                if (reverse) continue;
+                break;
+            }
             var cut = delimiter is null ? -1 : name.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
             if (cut < 0)
             {

@@ -202,18 +202,29 @@ public sealed partial class InMemoryObjectStore
 internal sealed class StoredAccount(decimal created)
 {
     public decimal Created { get; } = created;
-    public SortedDictionary<string, StoredContainer> Containers { get; } = new(SwiftOrder.Instance);
+    public SwiftSortedMap<StoredContainer> Containers { get; } = new();
     public List<KeyValuePair<string, string>> Metadata { get; } = new();
 }
 
 internal sealed class StoredContainer(decimal created)
 {
     public decimal Created { get; } = created;
-    public SortedDictionary<string, StoredObject> Objects { get; } = new(SwiftOrder.Instance);
+    private long _bytes;
+    private long _bytesVersion = -1;
+
+    public SwiftSortedMap<StoredObject> Objects { get; } = new();
     public List<KeyValuePair<string, string>> Metadata { get; } = new();
 
-    /// <summary>Bytes used as Swift counts them: each object's listed size (a Static Large Object's whole size).</summary>
-    public long Bytes => Objects.Values.Sum(o => o.ListedBytes);
+    /// <summary>Bytes used as Swift counts them: each object's listed size (a Static Large Object's whole size). Summed
+    /// again only after a change, since every HEAD and listing of the container answers it.</summary>
+    public long Bytes
+    {
+        get
+        {
+            if (_bytesVersion != Objects.Version) (_bytes, _bytesVersion) = (Objects.Values.Sum(o => o.ListedBytes), Objects.Version);
+            return _bytes;
+        }
+    }
 }
 
 /// <summary>One stored object. For a Static Large Object, <see cref="Data"/> is the stored manifest and <see cref="Slo"/> its segments.</summary>

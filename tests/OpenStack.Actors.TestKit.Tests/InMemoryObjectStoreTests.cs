@@ -140,6 +140,26 @@ public sealed class InMemoryObjectStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_page_starts_at_the_later_of_marker_and_prefix_and_listings_and_counts_follow_every_change()
+    {
+        await Send(HttpMethod.Put, "/c");
+        foreach (var n in new[] { "a/1", "a/2", "b", "c/x/1", "c/y", "d" }) await Put("/c/" + n, n);
+
+        Assert.Equal("c/x/1\nc/y\n", await Text(HttpMethod.Get, "/c?prefix=c/&marker=a/1"));
+        Assert.Equal("a/2\n", await Text(HttpMethod.Get, "/c?prefix=a/&marker=a/1"));
+        Assert.Equal("c/y\n", await Text(HttpMethod.Get, "/c?prefix=c/&marker=c/x/1"));
+        Assert.Equal(HttpStatusCode.NoContent, (await Send(HttpMethod.Get, "/c?prefix=a/&marker=b")).StatusCode);
+        Assert.Equal("b\n", await Text(HttpMethod.Get, "/c?prefix=b"));
+
+        await Put("/c/a/15", "fifteen");
+        Assert.Equal(HttpStatusCode.NoContent, (await Send(HttpMethod.Delete, "/c/a/2")).StatusCode);
+        Assert.Equal("a/1\na/15\n", await Text(HttpMethod.Get, "/c?prefix=a/"));
+        var head = await Send(HttpMethod.Head, "/c");
+        Assert.Equal("6", Header(head, "X-Container-Object-Count"));
+        Assert.Equal((3 + 7 + 1 + 5 + 3 + 1).ToString(), Header(head, "X-Container-Bytes-Used"));
+    }
+
+    [Fact]
     public async Task Listings_page_with_marker_end_marker_prefix_delimiter_and_reverse_in_json_and_text()
     {
         await Send(HttpMethod.Put, "/c");
