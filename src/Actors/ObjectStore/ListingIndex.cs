@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Numerics;
 using System.Text;
 
 namespace OpenStack.Actors.ObjectStore;
@@ -11,10 +12,14 @@ namespace OpenStack.Actors.ObjectStore;
 /// </summary>
 internal sealed class ListingIndex
 {
-    /// <summary>Names go into chunks of this many bytes, so the buffer grows without copying what it holds.</summary>
+    /// <summary>Names go into chunks of at most this many bytes, so the buffer grows without copying what it holds.</summary>
     internal const int ChunkBytes = 1 << ChunkShift;
 
     private const int ChunkShift = 20;
+
+    /// <summary>The first chunk's size when nothing is expected: a directory's listing of a few names must not cost a
+    /// megabyte (a listing per directory makes many of them). Each further chunk doubles, up to <see cref="ChunkBytes"/>.</summary>
+    private const int FirstChunkBytes = 4096;
 
     /// <summary>Chunks at most: a name's place is one int (chunk and offset), so names take at most 2 GiB in all.</summary>
     private const int MaxChunks = int.MaxValue / ChunkBytes;
@@ -25,7 +30,8 @@ internal sealed class ListingIndex
     private const int Md5Bytes = 16;
 
     private readonly List<byte[]> _chunks = [];
-    private int _used = ChunkBytes;   // no chunk yet: the first name opens one
+    private readonly int _firstChunkBytes;
+    private int _used;                // in the last chunk (none yet: the first name opens one)
     private int[] _starts;            // chunk index << ChunkShift | offset of the name's length prefix
     private long[] _sizes;
     private byte[] _md5;              // 16 bytes per entry; meaningful where _plain is set
@@ -37,6 +43,8 @@ internal sealed class ListingIndex
     internal ListingIndex(int expected = 0)
     {
         var n = Math.Max(0, expected);
+        // Room for names of about 32 bytes each, as a start.
+        _firstChunkBytes = (int)Math.Clamp((long)BitOperations.RoundUpToPowerOf2((uint)Math.Min(n, ChunkBytes) * 32), FirstChunkBytes, ChunkBytes);
         _starts = new int[n];
         _sizes = new long[n];
         _md5 = new byte[n * Md5Bytes];
@@ -47,7 +55,7 @@ internal sealed class ListingIndex
     internal int Count { get; private set; }
 
     /// <summary>Bytes of memory the index holds (its arrays and name chunks).</summary>
-    internal long MemoryBytes => (long)_chunks.Count * ChunkBytes + _starts.LongLength * (sizeof(int) + sizeof(long) + Md5Bytes + 1);
+    internal long MemoryBytes => _chunks.Sum(c => (long)c.Length) + _starts.LongLength * (sizeof(int) + sizeof(long) + Md5Bytes + 1);
 
     /// <summary>Adds one listed object. <paramref name="contentMd5"/> is the hex MD5 of its content (quotes allowed), or null
     /// when the listed hash does not say what the content is (a large object); a hash that is not a hex MD5 counts as null.</summary>
@@ -59,10 +67,11 @@ internal sealed class ListingIndex
         var length = Encoding.UTF8.GetByteCount(name);
         if (length > MaxNameBytes) return false;
         if (Count == _starts.Length) Grow();
-        if (_used + 2 + length > ChunkBytes)
+        if (_chunks.Count == 0 || _used + 2 + length > _chunks[^1].Length)
         {
             if (_chunks.Count == MaxChunks) return false;
-            _chunks.Add(new byte[ChunkBytes]);
+            var size = _chunks.Count == 0 ? _firstChunkBytes : Math.Min(ChunkBytes, _chunks[^1].Length * 2);
+            _chunks.Add(new byte[Math.Max(size, (int)BitOperations.RoundUpToPowerOf2((uint)(2 + length)))]);
             _used = 0;
         }
         var chunk = _chunks[^1];

@@ -76,6 +76,21 @@ public sealed class ListingIndexTests
     }
 
     [Fact]
+    public void A_listing_of_a_few_names_costs_kilobytes_and_chunks_grow_with_the_names()
+    {
+        // A listing per directory makes many small indexes: each must cost its names, not a megabyte chunk.
+        var small = new ListingIndex();
+        for (var i = 0; i < 10; i++) small.Add($"dir/f{i}.txt", i, Md5("x"));
+        small.Seal();
+        Assert.InRange(small.MemoryBytes, 1, 64 * 1024);
+
+        var grown = new ListingIndex();
+        for (var i = 0; i < 50_000; i++) Assert.True(grown.Add($"d/{i:D8}-{new string('n', i % 200)}", i, null));
+        grown.Seal();
+        for (var i = 0; i < 50_000; i += 101) Assert.Equal(i, grown.Size(grown.Find($"d/{i:D8}-{new string('n', i % 200)}")));
+    }
+
+    [Fact]
     public void A_name_too_long_to_store_is_refused_and_a_lookup_of_it_finds_nothing()
     {
         var index = new ListingIndex();
