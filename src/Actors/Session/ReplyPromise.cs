@@ -9,8 +9,11 @@ namespace OpenStack.Actors.Session;
 /// a timeout source and an async continuation per call; a session is always local and answers by reference, so this
 /// ref needs no registration and no path until someone asks for one, and it completes the caller's task itself.
 /// A response that arrives after the caller gave up (timeout, cancellation) is disposed, releasing a streamed body.
+/// The caller's code never runs on the session's thread: an answer from the session (or a timeout, a cancellation)
+/// completes the task from a thread-pool work item; a transport's direct answer of a success
+/// (<see cref="AnswerInline"/>) completes it on the transport's own thread, where raw HttpClient would continue too.
 /// </summary>
-internal sealed class ReplyPromise : MinimalActorRef
+internal sealed class ReplyPromise : MinimalActorRef, IThreadPoolWorkItem
 {
     /// <summary>How often the outstanding promises are checked against their limits.</summary>
     internal static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(1);
@@ -22,13 +25,16 @@ internal sealed class ReplyPromise : MinimalActorRef
     private static readonly Timer Sweeper = new(static _ => ExpireOverdue(), null, SweepInterval, SweepInterval);   // rooted here, runs for the process
     private static long _lastId;
 
-    private readonly TaskCompletionSource<OpenStackResponse> _reply = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<OpenStackResponse> _reply = new();
     private readonly OpenStackRequest _request;
     private readonly TimeSpan _limit;
     private readonly long _id = Interlocked.Increment(ref _lastId);
     private readonly long _deadline;
     private CancellationTokenRegistration _cancellation;
     private ActorPath? _path;
+    private int _completed;
+    // What a work item completes the task with (see Execute): the response, the failure, or the cancelled token (boxed).
+    private object? _outcome;
 
     private ReplyPromise(IActorRefProvider provider, OpenStackRequest request, TimeSpan limit)
     {
@@ -95,16 +101,44 @@ internal sealed class ReplyPromise : MinimalActorRef
     private void Expire() => Complete(null, new RequestTimeoutException(
         $"{_request.Method} {Redaction.Url(new Uri(_request.Url, UriKind.RelativeOrAbsolute))}: no answer from the session within {_limit.TotalSeconds:0.###} s", _limit));
 
+    /// <summary>Completes the task on this thread (its continuation runs here): a transport's answer of a success.</summary>
+    internal void AnswerInline(OpenStackResponse response)
+    {
+        if (Claim()) _reply.TrySetResult(response);
+        else response.Dispose();
+    }
+
+    /// <summary>Completes the task from a thread-pool work item, if nothing completed it before.</summary>
     private bool Complete(OpenStackResponse? response, Exception? error, CancellationToken cancelled = default)
     {
-        var first = response is not null ? _reply.TrySetResult(response)
-            : error is not null ? _reply.TrySetException(error)
-            : _reply.TrySetCanceled(cancelled);
-        if (first)
+        if (!Claim()) return false;
+        _outcome = (object?)response ?? (object?)error ?? cancelled;
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        return true;
+    }
+
+    private bool Claim()
+    {
+        if (Interlocked.Exchange(ref _completed, 1) != 0) return false;
+        Outstanding.TryRemove(_id, out _);
+        _cancellation.Unregister();
+        return true;
+    }
+
+    /// <inheritdoc />
+    void IThreadPoolWorkItem.Execute()
+    {
+        switch (_outcome)
         {
-            Outstanding.TryRemove(_id, out _);
-            _cancellation.Unregister();
+            case OpenStackResponse response:
+                _reply.TrySetResult(response);
+                break;
+            case Exception error:
+                _reply.TrySetException(error);
+                break;
+            case CancellationToken cancelled:
+                _reply.TrySetCanceled(cancelled);
+                break;
         }
-        return first;
     }
 }

@@ -35,9 +35,20 @@ public sealed partial class SessionActor
 
     private void Reply(PendingRequest p, object reply)
     {
-        if (OpenStackTelemetry.Requests.Enabled)
-            OpenStackTelemetry.Requests.Add(1, new KeyValuePair<string, object?>("outcome", reply is RequestFailed f ? f.Error.GetType().Name : "response"));
+        if (!p.TryClaim())
+        {
+            // A transport answered it first (its exchange succeeded while the session was failing it): that answer stands.
+            (reply as OpenStackResponse)?.Dispose();
+            return;
+        }
+        CountReply(reply as RequestFailed);
         p.ReplyTo.Tell(reply, Self);
+    }
+
+    private static void CountReply(RequestFailed? failed)
+    {
+        if (OpenStackTelemetry.Requests.Enabled)
+            OpenStackTelemetry.Requests.Add(1, new KeyValuePair<string, object?>("outcome", failed is not null ? failed.Error.GetType().Name : "response"));
     }
 
     private void FailAll(string why)

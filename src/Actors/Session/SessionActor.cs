@@ -42,6 +42,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     /// transports' exchanges still answer) cannot be taken for the reply to a new request.</summary>
     private static long s_nextId;
     private long _reauthentications;
+    private readonly bool _retriesSuccess;
     private DateTimeOffset? _authOutageAt;
 
     /// <summary>Creates the actor; use <see cref="Props"/>.</summary>
@@ -53,6 +54,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         _handler = handler;
         _transportOverride = transport;
         _jitter = jitter ?? (static () => ThreadLocalRandom.Current.NextDouble());
+        _retriesSuccess = settings.RetriableStatuses.Any(IsSuccessStatus);
 
         Receive<OpenStackRequest>(OnRequest);
         Receive<TransportResult>(OnTransportResult);
@@ -125,7 +127,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
     private void OnRequest(OpenStackRequest request)
     {
         var options = request.Options ?? RequestOptions.Default;
-        var p = new PendingRequest(Interlocked.Increment(ref s_nextId), request, options, Sender);
+        var p = new PendingRequest(Interlocked.Increment(ref s_nextId), request, options, Sender, Self);
         var invalid = SessionRules.Validate(request);
         if (invalid is not null)
         {
@@ -237,18 +239,32 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         p.Attempt++;
         p.BodySent = p.Request.Body is not null;
         SendWhenAllowed(p, new TransportRequest(p.Id, p.Request.Method, url, SessionRules.OutgoingHeaders(p.Request, p.Options), p.Request.Body, token,
-            p.Options.StreamResponse, p.Options.Timeout ?? _settings.RequestTimeout, _settings.MaxRedirects) { TraceParent = p.Request.TraceParent ?? default });
+            p.Options.StreamResponse, p.Options.Timeout ?? _settings.RequestTimeout, _settings.MaxRedirects)
+        {
+            TraceParent = p.Request.TraceParent ?? default,
+            // A 2xx is answered as it is unless a 2xx status is to be retried.
+            DirectAnswer = _retriesSuccess || p.Options.ExtraRetriableStatuses?.Any(IsSuccessStatus) == true ? null : p,
+        });
     }
+
+    private static bool IsSuccessStatus(int status) => status is >= 200 and < 300;
 
     private void OnTransportResult(TransportResult result)
     {
         if (!_pending.TryGetValue(result.Id, out var p))
         {
-            result.Response?.Dispose();   // answered already (lost-reply timeout): nobody reads this body
+            // Answered already (lost-reply timeout): nobody reads this body. Unless the transport gave it to the caller.
+            if (!result.Answered) result.Response?.Dispose();
             return;
         }
         RecordOutcome(p, result);
         ReleaseSlot(p);
+        if (result.Answered)
+        {
+            _pending.Remove(p.Id);
+            CountReply(null);
+            return;
+        }
         if (result.Error is { } error)
         {
             // A timed-out attempt is retried like a broken connection: only idempotent requests (or those marked safe) are.

@@ -96,11 +96,13 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
     private async Task ExchangeAsync(TransportRequest request, IActorRef replyTo)
     {
         TransportResult result;
+        IDirectAnswer? answer = null;
         try
         {
             var response = await HttpExchange.SendAsync(_http, request.Method, request.Url, request.Headers, request.Body, request.Token,
                 request.StreamResponse, request.Timeout, request.MaxRedirects, _timeouts, request.TraceParent, _bandwidth).ConfigureAwait(false);
-            result = new TransportResult(request.Id, response, null);
+            if (response.IsSuccess && request.DirectAnswer is { } direct && direct.TryClaim()) answer = direct;
+            result = new TransportResult(request.Id, response, null) { Answered = answer is not null };
         }
         catch (Exception ex)
         {
@@ -110,6 +112,8 @@ public sealed class TransportActor : ReceiveActor, IWithUnboundedStash
         Interlocked.Decrement(ref _inFlight);
         replyTo.Tell(result);
         if (Volatile.Read(ref _waiting) == 1) _self.Tell(Wake.Instance);
+        // Last: a caller awaiting a task continues on this thread, as it would after HttpClient.
+        answer?.Answer(result.Response!);
     }
 
     /// <inheritdoc />
