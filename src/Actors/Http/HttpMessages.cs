@@ -109,7 +109,10 @@ public sealed record OpenStackResponse : IDisposable
     public Microversion? ApiVersion => ApiHeaders.ServedMicroversion(Headers);
 
     /// <summary>True for 2xx.</summary>
-    public bool IsSuccess => (int)Status is >= 200 and < 300;
+    public bool IsSuccess => IsSuccessStatus((int)Status);
+
+    /// <summary>True for a 2xx status code.</summary>
+    internal static bool IsSuccessStatus(int status) => status is >= 200 and < 300;
 
     /// <summary>A header's value, or null.</summary>
     public string? Header(string name) => Headers.TryGetValue(name, out var v) ? v : null;

@@ -54,7 +54,7 @@ public sealed record BulkDeleteResult(IReadOnlyList<BulkDeleteItem> Items, int D
 /// </summary>
 internal sealed record BulkDeleteAnswer(int Status, string StatusText, string Body, int Deleted, int NotFound, IReadOnlyList<(string Path, int Status, string Text)> Errors)
 {
-    internal bool Succeeded => Status is >= 200 and < 300;
+    internal bool Succeeded => OpenStackResponse.IsSuccessStatus(Status);
 
     /// <summary>The status and body in words: <c>400 Bad Request: Max delete failures exceeded</c>.</summary>
     internal string Describe() => Body.Length == 0 ? StatusText : $"{StatusText}: {Body}";

@@ -54,7 +54,7 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         _handler = handler;
         _transportOverride = transport;
         _jitter = jitter ?? (static () => ThreadLocalRandom.Current.NextDouble());
-        _retriesSuccess = settings.RetriableStatuses.Any(IsSuccessStatus);
+        _retriesSuccess = settings.RetriableStatuses.Any(OpenStackResponse.IsSuccessStatus);
 
         Receive<OpenStackRequest>(OnRequest);
         Receive<TransportResult>(OnTransportResult);
@@ -243,11 +243,9 @@ public sealed partial class SessionActor : ReceiveActor, IWithTimers
         {
             TraceParent = p.Request.TraceParent ?? default,
             // A 2xx is answered as it is unless a 2xx status is to be retried.
-            DirectAnswer = _retriesSuccess || p.Options.ExtraRetriableStatuses?.Any(IsSuccessStatus) == true ? null : p,
+            DirectAnswer = _retriesSuccess || p.Options.ExtraRetriableStatuses?.Any(OpenStackResponse.IsSuccessStatus) == true ? null : p,
         });
     }
-
-    private static bool IsSuccessStatus(int status) => status is >= 200 and < 300;
 
     private void OnTransportResult(TransportResult result)
     {
