@@ -110,7 +110,7 @@ internal sealed partial class FileUploader
     {
         string? md5 = null;
         StoredSegments? previousSegments = null;
-        var listed = _settings.Skip == SkipMode.None ? ListedObject.Unknown : await ListedAsync(file.ObjectName).ConfigureAwait(false);
+        var listed = await ListedAsync(file.ObjectName).ConfigureAwait(false);
         if (_settings.Skip == SkipMode.Md5 && listed.IsPlainOfLength(file.Length))
         {
             // The listing has the plain object's MD5: no HEAD needed either way.
@@ -165,7 +165,8 @@ internal sealed partial class FileUploader
         return (Checksums.SameETag(md5, head.ETag) ? new FileSkipped(file.Path, file.ObjectName, file.Length, "identical (same MD5)") : null, previous, md5);
     }
 
-    /// <summary>What the container's listings say about <paramref name="objectName"/> (nothing, without them).</summary>
+    /// <summary>What the container's listings say about <paramref name="objectName"/> (nothing, without them: an upload
+    /// that does not skip has none, see <see cref="ObjectStoreStreams.UploaderAsync"/>).</summary>
     private ValueTask<ListedObject> ListedAsync(string objectName) =>
         _existing?.FindAsync(objectName, _cancel) ?? ValueTask.FromResult(ListedObject.Unknown);
 
@@ -196,8 +197,7 @@ internal sealed partial class FileUploader
     private async Task<FileResult> UploadLargeAsync(LocalFile file, SegmentPlan plan, long started)
     {
         var hashes = new string?[plan.Count];
-        var lookUp = _settings.Skip != SkipMode.None || _settings.CleanupSegments;
-        var listed = lookUp ? await ListedAsync(file.ObjectName).ConfigureAwait(false) : ListedObject.Unknown;
+        var listed = await ListedAsync(file.ObjectName).ConfigureAwait(false);
         var (skipped, previousSegments, _) = await LookUpAsync(file, listed, (plan, hashes), forCleanup: _settings.CleanupSegments).ConfigureAwait(false);
         if (skipped is not null) return skipped;
         if (_dryRun) return new FilePlanned(file.Path, file.ObjectName, file.Length, TransferAction.Upload);
