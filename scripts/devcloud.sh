@@ -68,6 +68,7 @@ OBJECT_WORKERS=${DEVCLOUD_OBJECT_WORKERS:-2}
 SWIFT_TMPFS=${DEVCLOUD_SWIFT_TMPFS:-auto}                  # auto|1|0: tmpfs for the swift device (auto falls back to a plain dir)
 SWIFT_TMPFS_SIZE=${DEVCLOUD_SWIFT_TMPFS_SIZE:-4g}
 SWIFT_UPDATERS=${DEVCLOUD_SWIFT_UPDATERS:-1}                # run container/object updaters (account stats)
+SWIFT_UPDATER_PAUSE=${DEVCLOUD_SWIFT_UPDATER_PAUSE:-5}       # seconds between two updater sweeps
 WAIT_SECONDS=${DEVCLOUD_WAIT_SECONDS:-90}
 
 PY=/usr/bin/python3                                          # Debian's python, never a pyenv shim
@@ -325,7 +326,7 @@ use = egg:swift#container
 use = egg:swift#healthcheck
 [container-replicator]
 [container-updater]
-interval = 5
+nice_priority = 10
 [container-auditor]
 [container-sync]
 [container-sharder]
@@ -344,7 +345,7 @@ use = egg:swift#healthcheck
 [object-replicator]
 [object-reconstructor]
 [object-updater]
-interval = 5
+nice_priority = 10
 [object-auditor]
 EOF
   write_conf "$SW_ETC/proxy-server.conf" swift-proxy <<EOF
@@ -555,7 +556,13 @@ start_service() {  # name: start one service (configs must exist); returns once 
     swift-container-updater|swift-object-updater)
       [ "$SWIFT_UPDATERS" = 1 ] || return 0
       local t=${1#swift-}; t=${t%-updater}
-      start_bg "$1" - "swift-$t-updater" "$SW_ETC/$t-server.conf" -v ;;
+      # One single-process sweep (`once`), a pause, the next: the daemon's own loop forks a child per partition on every
+      # sweep, each paying for eventlet's monkey patching and a Python teardown (about 1 s of CPU), so once the
+      # container ring's 256 partitions hold databases the sweeps never end and take both cores from everything else.
+      # A sweep calls setsid, so the loop itself stops the sweep under way when it is stopped.
+      start_bg "$1" - bash -c 'pause=$1; shift; trap '\''kill "$sweep" 2>/dev/null; exit 0'\'' TERM
+          while :; do "$@" & sweep=$!; wait "$sweep"; sleep "$pause" & wait $!; done' "$1" "$SWIFT_UPDATER_PAUSE" \
+          "swift-$t-updater" "$SW_ETC/$t-server.conf" once -v ;;
     *) die "unknown service $1" ;;
   esac
 }
