@@ -15,7 +15,11 @@
 #      download 1,000 x 16 KiB     openstack-actors download C DIR --transfers N |  rclone copy --transfers N --checkers N dc:C DIR
 #    every upload goes into a new container, which is then checked (objects listed == files) and deleted; downloads read
 #    one container filled once by `swift upload` (deleted at the end) into a new local folder, checked (files == objects);
-#  - measures each run with /usr/bin/time -v: wall, CPU (user + sys) and peak RSS of the whole process tree;
+#  - measures each run with /usr/bin/time -v: wall, CPU (user + sys) and peak RSS of the whole process tree; and the
+#    server's side of it: the requests the Swift proxy logged during the run and the CPU the dev cloud's serving
+#    processes (Keystone, memcached, the Swift proxy, object, container and account servers; not the updaters) spent,
+#    both per file: when the server is the limit, the ratio of the two tools' server CPU per file is as fast as one can
+#    be relative to the other;
 #  - writes the medians, ours / rclone, the machine facts, date and load average as the section
 #    "## Client cost versus rclone" of --out (default bench/RESULTS.md, replacing the section if present; with --smoke,
 #    1 run and 100 files, the default is <work>/RESULTS-smoke.md). Raw per-run rows: <work>/client-cost-*.tsv.
@@ -158,7 +162,25 @@ listed=$(swift list "$SOURCE" | wc -l)
 [ "$listed" = "$FILES" ] || die "the source container lists $listed objects, not $FILES"
 
 # ------------------------------------------------------------------ measuring
-printf 'row\ttool\trun\twall_s\tuser_s\tsys_s\trss_kib\texit\tstatus\n' > "$TSV"
+printf 'row\ttool\trun\twall_s\tuser_s\tsys_s\trss_kib\texit\tstatus\tserver_cpu_s\trequests\n' > "$TSV"
+PROXY_LOG=$DEVCLOUD_DIR/log/swift-proxy.log
+server_cpu() {  # -> seconds of CPU (user + sys) the dev cloud's serving processes have used so far
+  "$PY" - "$DEVCLOUD_DIR" <<'PYEOF'
+import os, sys
+ticks, total = os.sysconf('SC_CLK_TCK'), 0
+for pid in filter(str.isdigit, os.listdir('/proc')):
+    try:
+        cmd = open('/proc/%s/cmdline' % pid, 'rb').read().replace(b'\0', b' ').decode(errors='replace')
+        stat = open('/proc/%s/stat' % pid).read()
+    except OSError:
+        continue
+    if 'updater' in cmd or not (sys.argv[1] in cmd or 'devcloud-' in cmd or cmd.startswith('memcached ')):
+        continue
+    fields = stat[stat.rindex(')') + 2:].split()
+    total += int(fields[11]) + int(fields[12])
+print('%.2f' % (total / ticks))
+PYEOF
+}
 parse_time() {  # time -v output -> "wall user sys rss_kib"
   awk -F': ' '
     /User time/ { u = $2 } /System time/ { s = $2 } /Maximum resident set size/ { r = $2 }
@@ -180,13 +202,17 @@ measure() {  # row tool run
     down/rclone) cmd=(rclone copy --transfers "$TRANSFERS" --checkers "$TRANSFERS" "dc:$SOURCE" "$target") ;;
   esac
   [ "$row" = down ] || CONTAINERS+=("$c")
+  local cpu0 cpu1 lines0 requests
+  cpu0=$(server_cpu) lines0=$(wc -l < "$PROXY_LOG")
   /usr/bin/time -v -o "$tf" "${cmd[@]}" < /dev/null > "$lf" 2>&1 || rc=$?
+  cpu1=$(server_cpu) requests=$(tail -n +$((lines0 + 1)) "$PROXY_LOG" | grep -Ec '^proxy-server: [^ ]+ [^ ]+ [^ ]+ [A-Z]+ /(v1/|info)' || true)
   local wall user sys rss got
   read -r wall user sys rss < <(parse_time "$tf")
   if [ "$row" = down ]; then got=$(find "$target" -type f 2>/dev/null | wc -l); rm -rf "$target"
   else got=$(swift list "$c" 2>/dev/null | wc -l); cleanup_container "$c"; fi
   if [ "$rc" != 0 ]; then status="failed(exit $rc)"; elif [ "$got" != "$files" ]; then status="wrong($got of $files)"; fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$rc" "$status" >> "$TSV"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$tool" "$run" "$wall" "$user" "$sys" "$rss" "$rc" "$status" \
+    "$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN{printf "%.2f", b - a}')" "$requests" >> "$TSV"
   log "$(printf '%-5s %-6s run %d: wall %6.2f s  cpu %5.2f s  rss %4.0f MiB  %s' "$row" "$tool" "$run" "$wall" \
     "$(awk -v u="$user" -v s="$sys" 'BEGIN{print u + s}')" "$(awk -v r="$rss" 'BEGIN{print r / 1024}')" "$status")"
   [ "$status" = ok ] || log "run not counted (log: $lf)"
@@ -238,11 +264,15 @@ names = {'up1': 'upload 1 file of 100 B', 'up': 'upload %s x 16 KiB' % f'{files:
 def med(row, tool, key):
     ok = [r for r in rows if r['row'] == row and r['tool'] == tool and r['status'] == 'ok']
     if not ok: return None, 0
+    n = 1 if row == 'up1' else files
     val = {'wall': lambda r: float(r['wall_s']), 'cpu': lambda r: float(r['user_s']) + float(r['sys_s']),
-           'rss': lambda r: float(r['rss_kib']) / 1024}[key]
+           'rss': lambda r: float(r['rss_kib']) / 1024,
+           'reqs': lambda r: float(r['requests']) / n,
+           'server': lambda r: float(r['server_cpu_s']) * 1000 / n}[key]
     return statistics.median(val(r) for r in ok), len(ok)
-fmt = {'wall': '%.2f s', 'cpu': '%.2f s', 'rss': '%.0f MiB'}
-label = {'wall': 'wall', 'cpu': 'CPU (user + sys)', 'rss': 'peak RSS'}
+fmt = {'wall': '%.2f s', 'cpu': '%.2f s', 'rss': '%.0f MiB', 'reqs': '%.2f', 'server': '%.1f ms'}
+label = {'wall': 'wall', 'cpu': 'CPU (user + sys)', 'rss': 'peak RSS', 'reqs': 'Swift requests per file',
+         'server': "the cloud's CPU per file"}
 out = []
 p = out.append
 p('## Client cost versus rclone')
@@ -268,12 +298,27 @@ p('')
 p('| work | ours | rclone | ours / rclone |')
 p('|---|---|---|---|')
 for row in ('up1', 'up', 'down'):
-    for key in ('wall', 'cpu', 'rss'):
+    for key in ('wall', 'cpu', 'rss', 'reqs', 'server'):
         a, na = med(row, 'ours', key)
         b, nb = med(row, 'rclone', key)
         cell = lambda v: fmt[key] % v if v is not None else 'n/a'
         ratio = '%.2fx' % (a / b) if a is not None and b else 'n/a'
         p('| %s: %s | %s | %s | %s |' % (names[row], label[key], cell(a), cell(b), ratio))
+p('')
+p("Swift requests per file: the requests the proxy logged during the run (the listing and the container's creation "
+  "included), over the files. The cloud's CPU per file: user + system CPU of the dev cloud's serving processes (Keystone, "
+  "memcached, the Swift proxy, object, container and account servers; not the updaters) during the run, over the files. "
+  "When the cloud is the limit, as it is for the downloads here, a tool can be at most as much faster than the other as "
+  "its requests cost the cloud less:")
+p('')
+for row in ('up', 'down'):
+    a, _ = med(row, 'ours', 'server')
+    b, _ = med(row, 'rclone', 'server')
+    w_a, _ = med(row, 'ours', 'wall')
+    w_b, _ = med(row, 'rclone', 'wall')
+    if a and b and w_a and w_b:
+        p('- %s: rclone\'s requests cost the cloud %.2fx what ours cost; rclone took %.2fx our time.'
+          % (names[row], b / a, w_b / w_a))
 p('')
 bad = [r for r in rows if r['status'] != 'ok']
 if bad:
