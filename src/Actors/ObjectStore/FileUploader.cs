@@ -85,26 +85,10 @@ internal sealed partial class FileUploader
 
     // The mtime as `swift upload` stores it, so `--changed` comparisons work across both tools.
     private Dictionary<string, string> ObjectHeaders(LocalFile file) =>
-        UploadHeaders.For(_headers, file.Path, (UploadHeaders.MtimeHeader, MtimeString(file.LastWriteTimeUtc)));
-
-    internal static string MtimeString(DateTime utc)
-    {
-        var ticks = utc.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks;
-        return (ticks / TimeSpan.TicksPerSecond).ToString(CultureInfo.InvariantCulture) + "."
-            + (ticks % TimeSpan.TicksPerSecond / 10).ToString("D6", CultureInfo.InvariantCulture);
-    }
+        UploadHeaders.For(_headers, file.Path, (UploadHeaders.MtimeHeader, ObjectMtime.Format(file.LastWriteTimeUtc)));
 
     private static bool Unchanged(LocalFile file, ObjectMetadata head) =>
-        head.ContentLength == file.Length && head.Metadata.TryGetValue("mtime", out var m) && SameMtime(m, file.LastWriteTimeUtc);
-
-    /// <summary>True when a stored <c>X-Object-Meta-Mtime</c> is <paramref name="utc"/> within a microsecond: `swift upload`
-    /// writes a float's seconds rounded to microseconds, rclone nanoseconds, we truncate to microseconds.</summary>
-    internal static bool SameMtime(string stored, DateTime utc)
-    {
-        if (!decimal.TryParse(stored, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var seconds)) return false;
-        var local = (decimal)(utc.ToUniversalTime().Ticks - DateTime.UnixEpoch.Ticks) / TimeSpan.TicksPerSecond;
-        return Math.Abs(seconds - local) <= 0.000001m;
-    }
+        head.ContentLength == file.Length && head.Metadata.TryGetValue(ObjectMtime.MetadataKey, out var m) && ObjectMtime.Same(m, file.LastWriteTimeUtc);
 
     private async Task<FileResult> UploadSmallAsync(LocalFile file, long started)
     {

@@ -30,7 +30,8 @@ public sealed partial class ObjectStoreClient
         return new ObjectDownload(ToMetadata(container, name, r), r.BodyStream ?? Stream.Null, r);
     }
 
-    /// <summary>Downloads an object into a file (written beside it, verified, then moved into place).
+    /// <summary>Downloads an object into a file (written beside it, verified, then moved into place), with the modification
+    /// time stored in its <c>X-Object-Meta-Mtime</c> when it has one.
     /// The MD5 is checked against the ETag for ordinary objects, against the segments' MD5s for Dynamic Large Objects
     /// (one listing of the segments, the file hashed again range by range), and the size for Static Large Objects.</summary>
     /// <exception cref="ChecksumMismatchException">The bytes received do not match the ETag or size.</exception>
@@ -56,6 +57,10 @@ public sealed partial class ObjectStoreClient
                     await CopyBodyAsync(hashing, file, container, name, cancellationToken).ConfigureAwait(false);
                     md5 = hashing.Md5Hex;
                     length = hashing.BytesRead;
+                    // The file gets the time it had when it was uploaded, as `swift download` and rclone give it; the GET's
+                    // headers carry it, so it costs no request.
+                    if (download.Metadata.Metadata.TryGetValue(ObjectMtime.MetadataKey, out var stored) && ObjectMtime.TryParse(stored, out var mtime))
+                        File.SetLastWriteTimeUtc(file.SafeFileHandle, mtime);
                 }
                 var m = download.Metadata;
                 if (length != m.ContentLength)

@@ -56,6 +56,13 @@ public sealed class CliIntegrationTests : TestKit, IDisposable
             Assert.True(down.ExitCode == 0, down.Out + down.Error);
             Assert.Contains($"Downloaded: {files}  Skipped: 0  Failed: 0", down.Out);
             Assert.Equal(Hashes(root), Hashes(target));
+            // Every file comes back with the time it had (stored at upload to the microsecond), large objects too.
+            foreach (var file in Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories))
+            {
+                var ticks = File.GetLastWriteTimeUtc(file).Ticks;
+                var copy = File.GetLastWriteTimeUtc(Path.Combine(target, Path.GetRelativePath(root, file)));
+                Assert.Equal(new DateTime(ticks - ticks % 10, DateTimeKind.Utc), copy);
+            }
 
             var one = await CliRunner.RunAsync(Env, "--os-cloud", "devcloud-demo", "delete", container, "large/just over.bin", "top.txt", "not there");
             Assert.Equal(0, one.ExitCode);

@@ -103,7 +103,7 @@ public sealed class CliUploadSourcesIntegrationTests : TestKit, IDisposable
             Assert.True(head.IsStaticLargeObject);   // above the segment size: segmented, the headers on the manifest
             Assert.Equal("text/x-test", head.ContentType);
             Assert.Equal("me", head.Metadata["owner"]);
-            Assert.Equal(FileUploader.MtimeString(File.GetLastWriteTimeUtc(file)), head.Metadata["mtime"]);
+            Assert.Equal(ObjectMtime.Format(File.GetLastWriteTimeUtc(file)), head.Metadata["mtime"]);
             var deleteAt = long.Parse(head.Headers["X-Delete-At"], System.Globalization.CultureInfo.InvariantCulture);
             Assert.InRange(deleteAt - DateTimeOffset.UtcNow.ToUnixTimeSeconds(), 3500, 3601);
             Assert.Equal((Md5(file), new FileInfo(file).Length), await DownloadMd5Async(client, container, "docs/renamed.bin"));

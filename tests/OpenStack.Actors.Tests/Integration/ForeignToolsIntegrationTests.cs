@@ -68,6 +68,8 @@ public sealed class ForeignToolsIntegrationTests : TestKit, IDisposable
         var root = _dirs.New("dlo-src-");
         var path = Path.Combine(root, "big.bin");
         WriteRandom(path, Size, 7);
+        var mtime = new DateTime(2024, 2, 29, 23, 59, 58, DateTimeKind.Utc).AddTicks(1_234_567);
+        File.SetLastWriteTimeUtc(path, mtime);
         try
         {
             await WriteWithAsync(tool, container, path);
@@ -93,6 +95,9 @@ public sealed class ForeignToolsIntegrationTests : TestKit, IDisposable
             var down = await DownloadAsync(client, container, target);
             Assert.Equal(1, down.Transferred);
             Assert.Equal(Md5(path), Md5(Path.Combine(target, "big.bin")));
+            // The time the other tool stored (microseconds for swift, nanoseconds for rclone) is the downloaded file's.
+            var restored = File.GetLastWriteTimeUtc(Path.Combine(target, "big.bin"));
+            Assert.True(Math.Abs((restored - mtime).Ticks) <= TimeSpan.TicksPerMicrosecond, $"the download's time is {restored:O}, the file's {mtime:O}");
             var again = await DownloadAsync(client, container, target);
             Assert.Equal((0L, 1L), (again.Transferred, again.Skipped));
 

@@ -36,12 +36,33 @@ public sealed class ForeignObjectsTests
     public void Mtimes_of_either_tool_compare_to_the_microsecond(string stored, bool same)
     {
         var local = DateTime.UnixEpoch.AddTicks(17961358889500934L);   // .9500934 s: finer than a microsecond
-        Assert.Equal(same, FileUploader.SameMtime(stored, local));
+        Assert.Equal(same, ObjectMtime.Same(stored, local));
     }
+
+    [Theory]
+    [InlineData("1796135888.950093", 17961358889500930L)]
+    [InlineData("1796135888.950093449", 17961358889500934L)]    // rclone's nanoseconds, to the nearest tick
+    [InlineData("1796135888", 17961358880000000L)]
+    [InlineData("0.5", 5000000L)]
+    public void A_stored_mtime_reads_back_to_the_tick(string stored, long ticksSinceEpoch)
+    {
+        Assert.True(ObjectMtime.TryParse(stored, out var utc));
+        Assert.Equal(DateTime.UnixEpoch.AddTicks(ticksSinceEpoch), utc);
+        Assert.Equal(DateTimeKind.Utc, utc.Kind);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("-5")]
+    [InlineData("1e9")]
+    [InlineData("yesterday")]
+    [InlineData("999999999999999")]    // after the year 9999
+    public void What_is_not_a_time_after_the_epoch_is_not_read_as_one(string stored) =>
+        Assert.False(ObjectMtime.TryParse(stored, out _));
 
     [Fact]
     public void Our_own_mtime_string_compares_equal() =>
-        Assert.True(FileUploader.SameMtime(FileUploader.MtimeString(new DateTime(2026, 12, 1, 14, 0, 0, DateTimeKind.Utc).AddTicks(1234567)),
+        Assert.True(ObjectMtime.Same(ObjectMtime.Format(new DateTime(2026, 12, 1, 14, 0, 0, DateTimeKind.Utc).AddTicks(1234567)),
             new DateTime(2026, 12, 1, 14, 0, 0, DateTimeKind.Utc).AddTicks(1234567)));
 
     [Theory]

@@ -232,6 +232,39 @@ public sealed class ObjectStoreClientTests : TestKit
         }
     }
 
+    [Theory]
+    [InlineData("1700000000.123456", true)]
+    [InlineData("not a time", false)]
+    [InlineData(null, false)]
+    public async Task A_download_gets_the_modification_time_stored_with_the_object(string? stored, bool restored)
+    {
+        var dir = Directory.CreateTempSubdirectory("dl-").FullName;
+        try
+        {
+            var body = "the content"u8.ToArray();
+            var http = new FakeHttp(r =>
+            {
+                var ok = new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(body) };
+                ok.Content.Headers.ContentLength = body.Length;
+                ok.Headers.TryAddWithoutValidation("Etag", Md5(body));
+                if (stored is not null) ok.Headers.TryAddWithoutValidation("X-Object-Meta-Mtime", stored);
+                return ok;
+            });
+            var target = Path.Combine(dir, "file");
+            var before = DateTime.UtcNow.AddSeconds(-5);
+            await NewClient(http).DownloadToFileAsync("c", "o", target);
+
+            Assert.Equal(body, await File.ReadAllBytesAsync(target));
+            var mtime = File.GetLastWriteTimeUtc(target);
+            if (restored) Assert.Equal(DateTime.UnixEpoch.AddSeconds(1_700_000_000).AddTicks(1_234_560), mtime);
+            else Assert.True(mtime > before, $"the file's time is {mtime:O}: a value that is not a time must leave the time of the write");
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [Fact]
     public async Task Deleting_a_missing_object_or_container_answers_false()
     {

@@ -72,7 +72,7 @@ public sealed class PlanningTests
     public void The_swift_mtime_format_has_six_decimals()
     {
         var t = DateTime.UnixEpoch.AddSeconds(1_700_000_000).AddTicks(1_234_567);
-        Assert.Equal("1700000000.123456", FileUploader.MtimeString(t));
+        Assert.Equal("1700000000.123456", ObjectMtime.Format(t));
     }
 
     [Fact]
