@@ -78,6 +78,13 @@ public sealed class UploadWorkerActor : ReceiveActor, IWithTimers
                 success: capabilities => new WorkerPrepared(job, coordinator, capabilities, null),
                 failure: e => new WorkerPrepared(job, coordinator, null, e.Message));
         });
+        // The end of a run whose offer never reached this node: the broadcast group learns of a new member some time
+        // after it is up, so a short run can announce itself before and finish after; it is over for this node too.
+        Receive<RunFinished>(m => !_finishedRuns.Contains(m.RunId), m =>
+        {
+            _log.Info("Cluster run {0} finished before this node heard of it", m.RunId);
+            Ended(m.RunId, Sender, completed: true);
+        });
         Common();
     }
 

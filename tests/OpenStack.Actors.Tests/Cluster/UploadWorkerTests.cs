@@ -46,6 +46,31 @@ public sealed class UploadWorkerTests() : TestKit(ClusterUpload.NodeConfig("127.
     }
 
     [Fact]
+    public async Task The_end_of_a_run_whose_offer_never_arrived_ends_it_for_the_worker_once()
+    {
+        var runs = new List<string>();
+        var ended = new TaskCompletionSource<WorkerStatus>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var client = new ObjectStoreClient(new OpenStackSession(CreateTestProbe().Ref, SessionSettings.Default));
+        var worker = Sys.ActorOf(UploadWorkerActor.Props(client, new ClusterWorkerOptions
+        {
+            OnRunEnded = (id, completed, status) =>
+            {
+                lock (runs) runs.Add($"{id} {completed}");
+                ended.TrySetResult(status);
+            },
+        }));
+        var coordinator = CreateTestProbe();
+        coordinator.Send(worker, new RunFinished(_job.RunId, false));
+        coordinator.Send(worker, new RunFinished(_job.RunId, false));   // the direct answer and the broadcast
+        var status = await ended.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        Assert.Equal((1, 0L), (status.RunsFinished, status.Uploaded));
+        // The worker answers in order: once it reports its status, both ends have been handled.
+        worker.Tell(GetWorkerStatus.Instance, TestActor);
+        Assert.Equal(1, (await ExpectMsgAsync<WorkerStatus>()).RunsFinished);
+        lock (runs) Assert.Equal(["run-1 True"], runs);
+    }
+
+    [Fact]
     public async Task A_coordinator_that_is_gone_before_the_worker_is_ready_ends_the_run_as_not_completed()
     {
         var (_, coordinator, ended) = StartPreparing();
