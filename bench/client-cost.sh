@@ -167,14 +167,16 @@ PROXY_LOG=$DEVCLOUD_DIR/log/swift-proxy.log
 server_cpu() {  # -> seconds of CPU (user + sys) the dev cloud's serving processes have used so far
   "$PY" - "$DEVCLOUD_DIR" <<'PYEOF'
 import os, sys
-ticks, total = os.sysconf('SC_CLK_TCK'), 0
+ticks, total, me = os.sysconf('SC_CLK_TCK'), 0, str(os.getpid())
 for pid in filter(str.isdigit, os.listdir('/proc')):
     try:
         cmd = open('/proc/%s/cmdline' % pid, 'rb').read().replace(b'\0', b' ').decode(errors='replace')
         stat = open('/proc/%s/stat' % pid).read()
     except OSError:
         continue
-    if 'updater' in cmd or not (sys.argv[1] in cmd or 'devcloud-' in cmd or cmd.startswith('memcached ')):
+    # Swift's daemons name their configuration under the dev cloud's directory; uwsgi's workers carry the names
+    # devcloud.sh gives them (devcloud-keystone, devcloud-placement). Not this helper (it names the directory too).
+    if pid == me or 'updater' in cmd or not (sys.argv[1] in cmd or cmd.startswith(('devcloud-', 'memcached '))):
         continue
     fields = stat[stat.rindex(')') + 2:].split()
     total += int(fields[11]) + int(fields[12])
