@@ -65,18 +65,20 @@ internal sealed class FakeSessionState
         }
     }
 
-    /// <summary>The step of the first rule (in declaration order) that matches and is not used up.</summary>
+    /// <summary>The step of the first rule (in declaration order) that matches and is not used up. The matchers run outside
+    /// the lock: a rule's predicate is the test's code, and one that waits for the test thread must not hold up the test's
+    /// own calls into the fake (scripting, expectations) while it waits.</summary>
     public CannedStep? TakeStep(RecordedRequest request)
     {
-        lock (Gate)
+        (ScriptedRule<RequestMatcher> Rule, RequestMatcher Matcher)[] rules;
+        lock (Gate) rules = _rules.Select(r => (r, r.Matcher)).ToArray();
+        foreach (var (rule, matcher) in rules)
         {
-            foreach (var rule in _rules)
-            {
-                if (!rule.Matcher.Matches(request)) continue;
+            if (!matcher.Matches(request)) continue;
+            lock (Gate)
                 if (rule.Script.Take() is { } step) return step;
-            }
-            return null;
         }
+        return null;
     }
 
     public string DescribeRules()
@@ -156,7 +158,10 @@ internal sealed class FakeSessionState
     {
         lock (Gate)
         {
-            var waiter = new Waiter(_ => true, false);
+            // Sequence numbers, not notification order: a request recorded before may be settled (notified) after the
+            // caller has its reply, and is no request of the span to come.
+            var recordedBefore = _requests.Count;
+            var waiter = new Waiter(r => r.Sequence > recordedBefore, false);
             _waiters.Add(waiter);
             return waiter;
         }

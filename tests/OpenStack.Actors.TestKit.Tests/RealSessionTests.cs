@@ -111,6 +111,38 @@ public sealed class RealSessionTests() : AkkaTestKit(OpenStackTestConfig.Virtual
     }
 
     [Fact]
+    public async Task A_request_the_caller_has_its_reply_to_but_the_cloud_settles_later_is_no_request_of_a_later_ExpectNoRequest()
+    {
+        // The cloud settles an answered attempt only when the session's stats come back, after the caller's reply. A GET
+        // whose rule holds the cloud keeps the POST unsettled until the test lets go inside the ExpectNoRequest span; the
+        // token's delay makes the session send the two together, so the GET is in the cloud's mailbox before the stats.
+        var fake = new FakeSession(this, new FakeSessionOptions { AuthDelay = TimeSpan.FromSeconds(1) });
+        using var holding = new SemaphoreSlim(0);
+        using var release = new ManualResetEventSlim();
+        fake.When(HttpMethod.Post, "/photos").Reply(503);
+        fake.When(RequestMatcher.For(HttpMethod.Get, "/held").Where(_ =>
+        {
+            holding.Release();
+            return release.Wait(TimeSpan.FromSeconds(10));
+        }, "holds the cloud")).Reply(200);
+        var post = new OpenStackRequest(HttpMethod.Post, "/photos") { Service = ServiceFilter.ObjectStore, Body = RequestBody.FromText("meow") };
+        var held = CreateTestProbe();
+
+        fake.Actor.Tell(post, TestActor);
+        fake.Actor.Tell(Get("/held"), held);
+        await fake.ExpectAuthenticationAsync();
+        fake.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, Assert.IsType<HttpErrorException>((await ExpectMsgAsync<RequestFailed>()).Error).Status);
+        Assert.True(await holding.WaitAsync(TimeSpan.FromSeconds(3)));
+
+        var nothing = fake.ExpectNoRequestAsync();
+        release.Set();
+        await nothing;
+        await held.ExpectMsgAsync<OpenStackResponse>();
+        Assert.Equal(2, fake.Requests.Count);
+    }
+
+    [Fact]
     public async Task An_unexpected_request_is_not_retried_and_the_caller_gets_the_reason()
     {
         var fake = new FakeSession(this);
