@@ -36,6 +36,23 @@ public sealed class NativeToolTests : TestKit, IDisposable
     }
 
     [Fact]
+    public async Task The_executable_stores_its_data_ready_to_use_with_packed_relocations_where_the_C_library_applies_them()
+    {
+        var tool = await NativeTool.PathAsync();
+        var libc = await DevCloud.RunAsync("getconf", ["GNU_LIBC_VERSION"]);
+        Assert.Equal(0, libc.ExitCode);
+        var packed = Version.Parse(libc.StdOut.Trim().Split(' ')[^1]) >= new Version(2, 36);
+
+        var sections = ElfSectionNames(tool);
+        // Packed relocations and data stored as it is go together: data stored compressed is rebuilt into the
+        // .hydrated section at start instead, and data stored as it is without a packed table is a relocation per pointer.
+        Assert.Equal(packed, sections.Contains(".relr.dyn"));
+        Assert.Equal(!packed, sections.Contains(".hydrated"));
+        var version = await Run(tool, "--version");
+        Assert.Equal(0, version.ExitCode);
+    }
+
+    [Fact]
     public async Task A_tree_with_a_large_object_is_uploaded_checked_synced_downloaded_and_deleted()
     {
         var tool = await NativeTool.PathAsync();
@@ -172,6 +189,35 @@ public sealed class NativeToolTests : TestKit, IDisposable
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("connection refused by 127.0.0.1:1", refused.StdErr);
         Assert.DoesNotContain("   at ", refused.StdErr);
+    }
+
+    /// <summary>The section names of a 64-bit little-endian ELF file, read from its section header table.</summary>
+    private static HashSet<string> ElfSectionNames(string path)
+    {
+        using var file = File.OpenHandle(path);
+        byte[] Read(long offset, int length)
+        {
+            var buffer = new byte[length];
+            Assert.Equal(length, RandomAccess.Read(file, buffer, offset));
+            return buffer;
+        }
+        var header = Read(0, 64);
+        Assert.Equal("\u007fELF"u8.ToArray(), header[..4]);
+        var tableOffset = BitConverter.ToInt64(header, 0x28);
+        var entrySize = BitConverter.ToUInt16(header, 0x3A);
+        var count = BitConverter.ToUInt16(header, 0x3C);
+        var namesIndex = BitConverter.ToUInt16(header, 0x3E);
+        var table = Read(tableOffset, entrySize * count);
+        var namesEntry = namesIndex * entrySize;
+        var names = Read(BitConverter.ToInt64(table, namesEntry + 24), (int)BitConverter.ToInt64(table, namesEntry + 32));
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < count; i++)
+        {
+            var start = BitConverter.ToInt32(table, i * entrySize);
+            var end = Array.IndexOf(names, (byte)0, start);
+            result.Add(System.Text.Encoding.ASCII.GetString(names, start, end - start));
+        }
+        return result;
     }
 
     /// <summary>Runs the command as the demo project's user, unless the arguments name a cloud.</summary>
