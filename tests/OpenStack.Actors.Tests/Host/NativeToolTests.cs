@@ -30,6 +30,7 @@ public sealed class NativeToolTests : TestKit, IDisposable
         var installed = Directory.EnumerateFiles(store, "*", SearchOption.AllDirectories).Select(Path.GetFileName).ToList();
         Assert.Contains("openstack-actors", installed);
         Assert.DoesNotContain(installed, f => f!.EndsWith(".dll", StringComparison.Ordinal));
+        Assert.DoesNotContain(installed, f => f!.EndsWith(".pdb", StringComparison.Ordinal));
         var version = await Run(tool, "--version");
         Assert.Equal(0, version.ExitCode);
         Assert.StartsWith("openstack-actors ", version.StdOut);
